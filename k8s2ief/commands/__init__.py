@@ -1,0 +1,1 @@
+"""One module per command; each returns an exit code (see k8s2ief.cli)."""

@@ -1,0 +1,145 @@
+"""``k8s2ief convert``: manifests -> IEF request bodies on stdout, findings on stderr."""
+
+from __future__ import annotations
+
+import sys
+from typing import IO
+
+import click
+
+from k8s2ief.commands.options import (
+    SEVERITY_CHOICES,
+    build_limits,
+    build_settings,
+    conversion_options,
+    limit_options,
+)
+from k8s2ief.emit import FORMATS, DirectoryWriter, OutputDirError, stream_writer
+from k8s2ief.findings import breaches, parse_fail_on
+from k8s2ief.load import iter_sources, read_source
+from k8s2ief.pipeline import Converter, collect_siblings, input_mentions
+from k8s2ief.report import CONVERT_REPORT_FORMATS, convert_report
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
+@click.option(
+    "-o",
+    "--output",
+    "output_format",
+    type=click.Choice(FORMATS),
+    default="json",
+    show_default=True,
+    help="json: the body (one deployment) or an array (several); jsonl: one body per line; yaml.",
+)
+@click.option(
+    "--output-dir",
+    type=click.Path(file_okay=False),
+    help="Write <name>.json per deployment instead of stdout.",
+)
+@click.option("--force", is_flag=True, help="With --output-dir: replace existing files.")
+@click.option(
+    "--report-format", type=click.Choice(CONVERT_REPORT_FORMATS), default="text", show_default=True
+)
+@click.option(
+    "--report-file",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="Write the report here instead of stderr.",
+)
+@click.option(
+    "--fail-on",
+    type=SEVERITY_CHOICES,
+    default="error",
+    show_default=True,
+    help="Exit 1 when a finding reaches this severity.",
+)
+@conversion_options
+@limit_options
+def convert(
+    paths: tuple[str, ...],
+    output_format: str,
+    output_dir: str | None,
+    force: bool,
+    report_format: str,
+    report_file: str | None,
+    fail_on: str,
+    node_id: str | None,
+    group_id: str | None,
+    edition: str,
+    name_override: str | None,
+    gpu_memory_mb: int | None,
+    host_port_range: tuple[int, int] | None,
+    max_depth: int,
+    max_nodes: int,
+    max_document_bytes: int,
+) -> int:
+    """Convert Kubernetes Deployments (files, folders, or - for stdin) into IEF bodies."""
+    settings = build_settings(
+        node_id, group_id, edition, name_override, gpu_memory_mb, host_port_range
+    )
+    limits = build_limits(max_depth, max_nodes, max_document_bytes)
+    threshold = parse_fail_on(fail_on)
+    errors: list[str] = []
+    try:
+        writer = (
+            DirectoryWriter(output_dir, force=force, on_error=errors.append)
+            if output_dir
+            else stream_writer(output_format, sys.stdout)
+        )
+    except OutputDirError as exc:
+        raise click.UsageError(str(exc)) from None
+
+    sources = list(iter_sources(paths))
+    if input_mentions(sources, b"envFrom"):
+        # envFrom may name a ConfigMap that comes later in the input: learn key names first.
+        settings = _with_siblings(settings, collect_siblings(sources, limits))
+    converter = Converter(settings)
+    with _report_stream(report_file) as report_out:
+        report = convert_report(report_format, report_out)
+        unreadable = failed = False
+        for source in sources:
+            for result in converter.convert_all(read_source(source, limits)):
+                report.add(result, result.findings)
+                unreadable |= result.unreadable
+                failed |= breaches(result.findings, threshold)
+                if result.body is not None:
+                    writer.write(
+                        result.body,
+                        result.name
+                        if result.body.get("name") is None
+                        else str(result.body["name"]),
+                    )
+        writer.close()
+        report.close(errors)
+    if unreadable or errors:
+        return 2
+    return 1 if failed else 0
+
+
+def _with_siblings(settings, siblings):  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    return replace(settings, siblings=siblings)
+
+
+class _report_stream:
+    """stderr, or a file (``-`` means stdout is not allowed: stdout carries data)."""
+
+    def __init__(self, path: str | None) -> None:
+        self.path = path
+        self.handle: IO[str] | None = None
+
+    def __enter__(self) -> IO[str]:
+        if self.path and self.path != "-":
+            try:
+                self.handle = open(self.path, "w", encoding="utf-8")
+            except OSError as exc:
+                raise click.UsageError(
+                    f"cannot write report file {self.path}: {exc.strerror}"
+                ) from None
+            return self.handle
+        return sys.stderr
+
+    def __exit__(self, *exc: object) -> None:
+        if self.handle is not None:
+            self.handle.close()

@@ -1,0 +1,123 @@
+"""Findings: what a conversion could not carry over, as plain data.
+
+Detecting (the rules), deciding (the policy: ignore, severity overrides, fail-on) and printing
+(k8s2ief.report) are kept apart, as flake8 does. A rule only names a code, a path and a message;
+the registry in k8s2ief.codes gives the code its default severity and documentation.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+
+
+class Severity(enum.IntEnum):
+    """How much a finding matters; ordered so that ``>=`` compares thresholds."""
+
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            raise ValueError(f"unknown severity {text!r} (use error, warning or info)") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One thing a conversion reports. ``path`` uses the manifest's own key names."""
+
+    code: str
+    severity: Severity
+    path: str
+    message: str
+    file: str | None = None
+    line: int | None = None
+
+    @property
+    def name(self) -> str:
+        from k8s2ief.codes import REGISTRY
+
+        return REGISTRY[self.code].name
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "severity": str(self.severity),
+            "path": self.path,
+            "file": self.file,
+            "line": self.line,
+            "message": self.message,
+        }
+
+    def location(self) -> str:
+        """``file:line`` (or what is known of it), for one-line messages."""
+        if self.file is None:
+            return f"line {self.line}" if self.line else "-"
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+
+FAIL_NEVER = "never"
+
+
+def parse_fail_on(text: str) -> Severity | None:
+    """``--fail-on`` value: a severity, or None for ``never``."""
+    return None if text.strip().lower() == FAIL_NEVER else Severity.parse(text)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What the user decided about findings: ignored codes and per-code severities.
+
+    Codes may be given by number (``KI301``) or by name (``env-value-not-string``).
+    """
+
+    ignore: frozenset[str] = frozenset()
+    severities: Mapping[str, Severity] = field(default_factory=dict)
+
+    @classmethod
+    def build(
+        cls, ignore: Iterable[str] = (), severities: Mapping[str, str] | None = None
+    ) -> Policy:
+        from k8s2ief.codes import resolve_code
+
+        return cls(
+            ignore=frozenset(resolve_code(c) for c in ignore),
+            severities={resolve_code(c): Severity.parse(s) for c, s in (severities or {}).items()},
+        )
+
+    def apply(
+        self, findings: Iterable[Finding], extra_ignore: Iterable[str] = ()
+    ) -> tuple[list[Finding], int]:
+        """Return the findings that survive, with severities adjusted, and how many were dropped."""
+        ignored = self.ignore.union(extra_ignore)
+        kept: list[Finding] = []
+        dropped = 0
+        for finding in findings:
+            if finding.code in ignored:
+                dropped += 1
+                continue
+            severity = self.severities.get(finding.code)
+            kept.append(replace(finding, severity=severity) if severity else finding)
+        return kept, dropped
+
+
+def worst(findings: Iterable[Finding]) -> Severity | None:
+    """The highest severity among findings, or None when there are none."""
+    return max((f.severity for f in findings), default=None)
+
+
+def breaches(findings: Iterable[Finding], fail_on: Severity | None) -> bool:
+    """True when a finding reaches the ``--fail-on`` threshold."""
+    if fail_on is None:
+        return False
+    top = worst(findings)
+    return top is not None and top >= fail_on

@@ -1,0 +1,170 @@
+"""Loading: paths -> sources -> documents, each keeping what is needed to locate its fields.
+
+This package knows nothing of Deployments or IEF; k8s2ief.pipeline decides what a document is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from yaml import MarkedYAMLError, YAMLError
+from yaml.nodes import Node
+
+from k8s2ief.load.sources import Source, iter_sources
+from k8s2ief.load.split import Chunk, reencode_if_utf16, split_documents
+from k8s2ief.load.tree import Constructor, Limits, LoadError, Note, compose_nodes, locate, path_of
+from k8s2ief.paths import Path
+
+__all__ = [
+    "Document",
+    "Limits",
+    "LoadError",
+    "Source",
+    "iter_documents",
+    "iter_sources",
+    "read_source",
+]
+
+LIST_KINDS_SUFFIX = "List"
+
+
+@dataclass
+class Document:
+    """One Kubernetes object from the input (a List's items are documents of their own)."""
+
+    source: str
+    line: int
+    data: object = None
+    error: LoadError | None = None
+    root: Node | None = field(default=None, repr=False)
+    prefix: Path = ()  # ("items", 3) for the fourth member of a List
+    notes: list[Note] = field(default_factory=list, repr=False)
+
+    @property
+    def kind(self) -> str | None:
+        value = self.data.get("kind") if isinstance(self.data, dict) else None
+        return value if isinstance(value, str) else None
+
+    @property
+    def api_version(self) -> str | None:
+        value = self.data.get("apiVersion") if isinstance(self.data, dict) else None
+        return value if isinstance(value, str) else None
+
+    @property
+    def name(self) -> str | None:
+        meta = self.data.get("metadata") if isinstance(self.data, dict) else None
+        value = meta.get("name") if isinstance(meta, dict) else None
+        return value if isinstance(value, str) else None
+
+    def locate(self, path: Path) -> int | None:
+        """1-based line of the field at ``path`` (or of its nearest existing parent)."""
+        if self.root is None:
+            return self.line if self.data is not None else None
+        node = locate(self.root, self.prefix + path)
+        return node.start_mark.line + 1 + self._offset
+
+    def note_path(self, note: Note) -> Path:
+        if self.root is None:
+            return ()
+        full = path_of(self.root, note.node)
+        return full[len(self.prefix) :] if full[: len(self.prefix)] == self.prefix else full
+
+    def note_line(self, note: Note) -> int:
+        return note.node.start_mark.line + 1 + self._offset
+
+    _offset: int = field(default=0, repr=False)
+
+
+def iter_documents(paths: Iterable[str], limits: Limits | None = None) -> Iterator[Document]:
+    """Every document of every path, in order; unreadable input becomes documents with errors."""
+    limits = limits or Limits()
+    for source in iter_sources(paths):
+        yield from read_source(source, limits)
+
+
+def read_source(source: Source, limits: Limits) -> Iterator[Document]:
+    try:
+        stream = source.open()
+    except OSError as exc:
+        yield Document(source.name, 0, error=LoadError(f"cannot read: {exc.strerror or exc}"))
+        return
+    with stream:
+        try:
+            for chunk in split_documents(reencode_if_utf16(stream), limits.max_document_bytes):
+                yield from read_chunk(source.name, chunk, limits)
+        except OSError as exc:  # a read error mid-file (e.g. a directory named *.yaml)
+            yield Document(source.name, 0, error=LoadError(f"cannot read: {exc.strerror or exc}"))
+
+
+def read_chunk(name: str, chunk: Chunk, limits: Limits) -> Iterator[Document]:
+    """The documents of one chunk (usually one; ``...`` markers can make more)."""
+    offset = chunk.first_line - 1
+    if chunk.oversize:
+        yield Document(
+            name,
+            chunk.first_line,
+            error=LoadError(
+                f"document larger than {limits.max_document_bytes:,} bytes (--max-document-bytes)",
+                chunk.first_line,
+                code="KI011",
+            ),
+        )
+        return
+    try:
+        nodes = compose_nodes(chunk.text, limits)
+    except LoadError as exc:
+        exc.line = exc.line + offset if exc.line else chunk.first_line
+        yield Document(name, chunk.first_line, error=exc)
+        return
+    except YAMLError as exc:
+        yield Document(name, chunk.first_line, error=_syntax_error(exc, chunk, offset))
+        return
+    for node in nodes:
+        yield from _construct(name, node, offset, limits)
+
+
+def _construct(name: str, node: Node, offset: int, limits: Limits) -> Iterator[Document]:
+    line = node.start_mark.line + 1 + offset
+    constructor = Constructor(limits, offset)
+    try:
+        data = constructor.build(node)
+    except LoadError as exc:
+        exc.line = (exc.line + offset) if exc.line else line
+        yield Document(name, line, error=exc)
+        return
+    except RecursionError:
+        yield Document(name, line, error=LoadError("nesting too deep", line, code="KI011"))
+        return
+    doc = Document(name, line, data, root=node, notes=constructor.notes, _offset=offset)
+    items = data.get("items") if isinstance(data, dict) else None
+    kind = doc.kind
+    if kind and kind.endswith(LIST_KINDS_SUFFIX) and isinstance(items, list):
+        yield from _list_members(doc, items)
+    else:
+        yield doc
+
+
+def _list_members(doc: Document, items: list[object]) -> Iterator[Document]:
+    """``kind: List`` (``kubectl get -o yaml``) is unwrapped: each item is a document."""
+    for index, item in enumerate(items):
+        prefix = ("items", index)
+        member = Document(doc.source, 0, item, root=doc.root, prefix=prefix, _offset=doc._offset)
+        member.line = member.locate(()) or doc.line
+        member.notes = [n for n in doc.notes if path_of(doc.root, n.node)[:2] == prefix]
+        yield member
+
+
+def _syntax_error(exc: YAMLError, chunk: Chunk, offset: int) -> LoadError:
+    """One line, with the file line, from whatever PyYAML raised."""
+    if isinstance(exc, MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 + offset if mark else chunk.first_line
+        problem = exc.problem or exc.context or "invalid YAML"
+        return LoadError(f"invalid YAML: {problem}", line)
+    position = getattr(exc, "position", None)  # ReaderError: a byte offset into the chunk
+    if isinstance(position, int):
+        line = chunk.text.count(b"\n", 0, position) + chunk.first_line
+        reason = getattr(exc, "reason", "unreadable characters")
+        return LoadError(f"invalid input: {reason} (not UTF-8 text?)", line)
+    return LoadError(f"invalid YAML: {exc}", chunk.first_line)

@@ -1,0 +1,95 @@
+"""Cut a stream into documents at ``---`` lines, as kubectl's YAML reader does.
+
+Splitting before parsing is what lets one broken document fail alone while the rest of the file
+still converts, bounds the memory of a stream to one document, and hands workers whole documents.
+A ``---`` line inside a block scalar cannot occur in valid YAML (a document marker at column 0
+always ends the document), so this cut agrees with the YAML parser.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """The text of one document and the 1-based file line its text starts on."""
+
+    text: bytes
+    first_line: int
+    oversize: bool = False  # text was cut off at the size limit; only its start is kept
+
+
+def reencode_if_utf16(stream: BinaryIO) -> BinaryIO:
+    """Streams with a UTF-16/32 byte order mark are decoded once and handed on as UTF-8."""
+    head = stream.read(4)
+    for bom, encoding in _BOMS:
+        if head.startswith(bom):
+            text = (head + stream.read()).decode(encoding, errors="replace")
+            return io.BytesIO(text.encode("utf-8"))
+    if head.startswith(codecs.BOM_UTF8):
+        head = head[3:]
+    return io.BufferedReader(_Prepended(head, stream), 1 << 16)  # type: ignore[return-value]
+
+
+class _Prepended(io.RawIOBase):
+    """A stream with a few already-read bytes put back in front (no copy of the rest)."""
+
+    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+        self._head = head
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        if self._head:
+            n = min(len(buffer), len(self._head))
+            buffer[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        data = self._rest.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _is_separator(line: bytes) -> bool:
+    if not line.startswith(b"---"):
+        return False
+    rest = line[3:].strip()
+    return not rest or rest.startswith(b"#")
+
+
+def split_documents(stream: BinaryIO, max_bytes: int) -> Iterator[Chunk]:
+    """Yield each document's bytes; a ``---`` line with content after it starts the next one."""
+    lines: list[bytes] = []
+    size = 0
+    oversize = False
+    first_line = 1
+    for number, line in enumerate(stream, start=1):
+        if line.startswith(b"---"):
+            if _is_separator(line):
+                yield Chunk(b"".join(lines), first_line, oversize)
+                lines, size, oversize, first_line = [], 0, False, number + 1
+                continue
+            # "--- value" is valid YAML: keep the marker so the parser sees the document start.
+            yield Chunk(b"".join(lines), first_line, oversize)
+            lines, size, oversize, first_line = [], 0, False, number
+        size += len(line)
+        if size > max_bytes:
+            oversize = True
+            continue
+        lines.append(line)
+    if lines or oversize:
+        yield Chunk(b"".join(lines), first_line, oversize)

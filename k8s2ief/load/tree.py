@@ -1,0 +1,404 @@
+"""One YAML document -> Python objects, with its node tree kept for locating fields.
+
+Parsing and composing run in libyaml (C) when it is present. Construction is ours: it types
+scalars Kubernetes' way (k8s2ief.load.scalars), follows go-yaml v2 on merge keys and duplicate
+keys, refuses what Kubernetes refuses (null keys, infinities), and bounds what hostile input can
+cost (alias expansion, nesting depth). Line numbers are not copied into the objects: a finding
+asks ``locate(path)`` for its line, which walks the kept node tree only then.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+
+import yaml
+import yaml.cyaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from k8s2ief.load.scalars import NotJsonValue, key_text, resolve_plain
+from k8s2ief.paths import Path
+
+_TAG = "tag:yaml.org,2002:"
+STR, SEQ, MAP = _TAG + "str", _TAG + "seq", _TAG + "map"
+# Marker for "plain scalar, type it later": resolving here would type every scalar twice.
+PLAIN = "!k8s2ief/plain"
+KNOWN_TAGS = frozenset(
+    _TAG + t for t in ("str", "seq", "map", "int", "float", "bool", "null", "binary", "timestamp")
+)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on what one document may cost; README states the defaults."""
+
+    max_depth: int = 256
+    max_nodes: int = 1_000_000  # values after alias expansion
+    max_document_bytes: int = 64 * 1024 * 1024
+
+
+def _short(text: str, limit: int = 40) -> str:
+    """Input quoted in a message is cut: messages stay one readable line, whatever the input."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+class LoadError(Exception):
+    """A document that cannot be read. ``line`` is 1-based within the file, when known."""
+
+    def __init__(self, message: str, line: int | None = None, code: str = "KI001") -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something the loader noticed in a readable document (a duplicate key, an ignored tag)."""
+
+    code: str
+    node: Node
+    message: str
+
+
+class _KubernetesResolver(yaml.resolver.BaseResolver):
+    def resolve(self, kind: type, value: object, implicit: tuple[bool, bool]) -> str:
+        if kind is ScalarNode:
+            return PLAIN if implicit[0] else STR
+        return SEQ if kind is SequenceNode else MAP
+
+
+if getattr(yaml, "__with_libyaml__", False):
+
+    class NodeLoader(yaml.cyaml.CParser, _KubernetesResolver):  # type: ignore[misc]
+        def __init__(self, stream: bytes | str) -> None:
+            yaml.cyaml.CParser.__init__(self, stream)
+            _KubernetesResolver.__init__(self)
+
+else:  # pragma: no cover - libyaml is a hard expectation, this only keeps imports working
+
+    class NodeLoader(  # type: ignore[no-redef]
+        yaml.reader.Reader,
+        yaml.scanner.Scanner,
+        yaml.parser.Parser,
+        yaml.composer.Composer,
+        _KubernetesResolver,
+    ):
+        def __init__(self, stream: bytes | str) -> None:
+            yaml.reader.Reader.__init__(self, stream)
+            yaml.scanner.Scanner.__init__(self)
+            yaml.parser.Parser.__init__(self)
+            yaml.composer.Composer.__init__(self)
+            _KubernetesResolver.__init__(self)
+
+
+def compose_nodes(text: bytes, limits: Limits) -> list[Node]:
+    """Every document node in ``text`` (usually one)."""
+    if _may_nest_deeper(text, limits):
+        return _compose_iteratively(text, limits)
+    loader = NodeLoader(text)
+    nodes = []
+    while loader.check_node():
+        node = loader.get_node()
+        if node is not None:
+            nodes.append(node)
+    return nodes
+
+
+# Each level of nesting needs one of these characters: a flow collection its bracket, a block
+# sequence its dash, a block mapping its colon (or '?'). Their count bounds the depth, so below
+# this many libyaml's recursive composer is safe (it handles 10,000 levels; the bound is far less).
+_SAFE_FOR_C_COMPOSER = 8000
+
+
+def _may_nest_deeper(text: bytes, limits: Limits) -> bool:
+    bound = 0
+    for char in (b"[", b"{", b"-", b":", b"?"):
+        bound += text.count(char)
+        if bound > _SAFE_FOR_C_COMPOSER:
+            return True
+    return False
+
+
+def _compose_iteratively(text: bytes, limits: Limits) -> list[Node]:
+    from yaml import events
+
+    # Same parser; we pull its events instead of its (recursive) composed nodes.
+    loader = NodeLoader(text)
+    anchors: dict[str, Node] = {}
+    documents: list[Node] = []
+    # Each stack entry: [node, pending_key] for mappings, [node] for sequences.
+    stack: list[list] = []
+
+    def attach(node: Node) -> None:
+        if not stack:
+            documents.append(node)
+            return
+        top = stack[-1]
+        parent = top[0]
+        if isinstance(parent, SequenceNode):
+            parent.value.append(node)
+        elif len(top) == 1:
+            top.append(node)
+        else:
+            parent.value.append((top.pop(), node))
+
+    while True:
+        event = loader.get_event()
+        if isinstance(event, events.StreamEndEvent):
+            break
+        if isinstance(event, events.AliasEvent):
+            if event.anchor not in anchors:
+                raise LoadError(
+                    f"undefined alias *{_short(event.anchor)}", event.start_mark.line + 1
+                )
+            attach(anchors[event.anchor])
+        elif isinstance(event, events.ScalarEvent):
+            tag = event.tag
+            if tag is None or tag == "!":
+                tag = loader.resolve(ScalarNode, event.value, event.implicit)
+            node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+            if event.anchor:
+                anchors[event.anchor] = node
+            attach(node)
+        elif isinstance(event, (events.SequenceStartEvent, events.MappingStartEvent)):
+            if len(stack) >= limits.max_depth:
+                raise LoadError(
+                    f"nesting deeper than {limits.max_depth} levels (--max-depth)",
+                    event.start_mark.line + 1,
+                    code="KI011",
+                )
+            is_seq = isinstance(event, events.SequenceStartEvent)
+            cls = SequenceNode if is_seq else MappingNode
+            tag = event.tag
+            if tag is None or tag == "!":
+                tag = loader.resolve(cls, None, event.implicit)
+            node = cls(tag, [], event.start_mark, None, event.flow_style)
+            if event.anchor:
+                anchors[event.anchor] = node
+            attach(node)
+            stack.append([node])
+        elif isinstance(event, (events.SequenceEndEvent, events.MappingEndEvent)):
+            stack.pop()[0].end_mark = event.end_mark
+        elif isinstance(event, events.DocumentEndEvent):
+            anchors.clear()
+    return documents
+
+
+class Constructor:
+    """Builds plain dicts/lists/scalars from one document's nodes, Kubernetes' way."""
+
+    def __init__(self, limits: Limits, line_offset: int = 0) -> None:
+        self.limits = limits
+        self.line_offset = line_offset  # chunk line -> file line, for lines quoted in messages
+        self.notes: list[Note] = []
+        self._memo: dict[int, tuple[object, int]] = {}
+        self._expanded = 0
+
+    def build(self, node: Node) -> object:
+        return self._value(node, 0)
+
+    def _value(self, node: Node, depth: int) -> object:
+        if type(node) is ScalarNode:
+            self._expanded += 1
+            return self._scalar(node)
+        if depth >= self.limits.max_depth:
+            raise LoadError(
+                f"nesting deeper than {self.limits.max_depth} levels, or an alias that contains "
+                "itself (--max-depth)",
+                node.start_mark.line + 1,
+                code="KI011",
+            )
+        hit = self._memo.get(id(node))
+        if hit is not None:  # an alias: count its full expansion against the limit
+            value, size = hit
+            self._expanded += size
+            self._check_expansion(node)
+            return value
+        start = self._expanded
+        if node.tag not in (SEQ, MAP):
+            self._note_tag(node)
+        if type(node) is SequenceNode:
+            value = [self._value(child, depth + 1) for child in node.value]
+        else:
+            value = self._mapping(node, depth)
+        size = self._expanded - start + 1
+        self._expanded += 1
+        self._memo[id(node)] = (value, size)
+        self._check_expansion(node)
+        return value
+
+    def _check_expansion(self, node: Node) -> None:
+        if self._expanded > self.limits.max_nodes:
+            raise LoadError(
+                f"aliases expand to more than {self.limits.max_nodes:,} values (--max-nodes); "
+                "this looks like an alias bomb",
+                node.start_mark.line + 1,
+                code="KI011",
+            )
+
+    def _mapping(self, node: MappingNode, depth: int) -> dict[str, object]:
+        result: dict[str, object] = {}
+        seen: dict[str, Node] = {}
+        for key_node, value_node in node.value:
+            if type(key_node) is ScalarNode and key_node.tag == PLAIN and key_node.value == "<<":
+                self._merge(result, value_node, depth)
+                continue
+            key = self._key(key_node)
+            if key in seen:
+                first = seen[key].start_mark.line + 1 + self.line_offset
+                second = key_node.start_mark.line + 1 + self.line_offset
+                self.notes.append(
+                    Note(
+                        "KI005",
+                        key_node,
+                        f"key {_short(key)!r} appears twice (lines {first} and "
+                        f"{second}); Kubernetes rejects duplicate keys, "
+                        "and this tool keeps the last one as kubectl's decoder does",
+                    )
+                )
+            seen[key] = key_node
+            result[key] = self._value(value_node, depth + 1)
+        return result
+
+    def _merge(self, result: dict[str, object], value_node: Node, depth: int) -> None:
+        # go-yaml v2 merges in place, in order; a list of maps is merged last-to-first so that
+        # earlier maps win, as the YAML merge-key spec asks.
+        sources = value_node.value[::-1] if type(value_node) is SequenceNode else [value_node]
+        for source in sources:
+            merged = self._value(source, depth + 1)
+            if not isinstance(merged, dict):
+                raise LoadError(
+                    "a merge key '<<' must refer to a mapping", source.start_mark.line + 1
+                )
+            result.update(merged)
+
+    def _key(self, node: Node) -> str:
+        if type(node) is not ScalarNode:
+            raise LoadError("a mapping key must be a scalar", node.start_mark.line + 1)
+        key = key_text(self._scalar(node))
+        if key is None:
+            raise LoadError(
+                "a mapping key is null, which Kubernetes cannot carry", node.start_mark.line + 1
+            )
+        return key
+
+    def _scalar(self, node: ScalarNode) -> object:
+        tag = node.tag
+        try:
+            if tag == PLAIN:
+                return resolve_plain(node.value)
+            if tag == STR:
+                return node.value
+            return self._tagged_scalar(node)
+        except NotJsonValue as exc:
+            raise LoadError(str(exc), node.start_mark.line + 1) from None
+
+    def _tagged_scalar(self, node: ScalarNode) -> object:
+        tag, text = node.tag, node.value
+        if tag == _TAG + "binary":
+            try:
+                return base64.b64decode(text, validate=False).decode("utf-8", "replace")
+            except (binascii.Error, ValueError):
+                raise LoadError("!!binary value is not base64", node.start_mark.line + 1) from None
+        if tag == _TAG + "timestamp":
+            return text
+        if tag in KNOWN_TAGS:
+            return self._typed(node, tag[len(_TAG) :], resolve_plain(text))
+        self._note_tag(node)
+        return resolve_plain(text) if node.style is None else text
+
+    @staticmethod
+    def _typed(node: ScalarNode, kind: str, value: object) -> object:
+        """An explicitly tagged scalar (``!!int "42"``): go-yaml converts or refuses it."""
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        checks = {
+            "int": isinstance(value, int) and number,
+            "float": number,
+            "bool": isinstance(value, bool),
+            "null": value is None,
+        }
+        if not checks.get(kind, True):
+            raise LoadError(
+                f"!!{kind} {_short(node.value)!r} is not a valid {kind}", node.start_mark.line + 1
+            )
+        return float(value) if kind == "float" else value  # type: ignore[arg-type]
+
+    def _note_tag(self, node: Node) -> None:
+        self.notes.append(
+            Note(
+                "KI006",
+                node,
+                f"YAML tag {_short(node.tag, 80)} is ignored: Kubernetes reads the value as if "
+                "untagged, and so does this tool (nothing is ever constructed from a tag)",
+            )
+        )
+
+
+def locate(root: Node, path: Path) -> Node | None:
+    """The node a path leads to (the key node for mapping entries), or the deepest one found."""
+    node: Node = root
+    found: Node = root
+    for key in path:
+        if isinstance(node, SequenceNode) and isinstance(key, int):
+            if not 0 <= key < len(node.value):
+                return found
+            node = found = node.value[key]
+        elif isinstance(node, MappingNode) and isinstance(key, str):
+            pair = _find_key(node, key)
+            if pair is None:
+                return found
+            found, node = pair
+        else:
+            return found
+    return found
+
+
+def _find_key(node: MappingNode, key: str) -> tuple[Node, Node] | None:
+    match = None
+    for key_node, value_node in node.value:
+        if type(key_node) is not ScalarNode:
+            continue
+        if key_node.value == "<<" and key_node.tag == PLAIN:
+            sources = value_node.value if type(value_node) is SequenceNode else [value_node]
+            for source in sources:
+                if isinstance(source, MappingNode) and match is None:
+                    match = _find_key(source, key)
+            continue
+        if key_of(key_node) == key:
+            match = (key_node, value_node)  # the last duplicate wins, as in construction
+    return match
+
+
+def key_of(key_node: ScalarNode) -> str | None:
+    """The JSON key a scalar key node becomes (quoted keys stay as written)."""
+    if key_node.tag != PLAIN:
+        return key_node.value
+    try:
+        return key_text(resolve_plain(key_node.value))
+    except NotJsonValue:
+        return None
+
+
+def path_of(root: Node, target: Node) -> Path:
+    """The path of a node inside a document (used for loader notes, which are rare)."""
+    stack: list[tuple[Node, Path]] = [(root, ())]
+    visited: set[int] = set()
+    while stack:
+        node, path = stack.pop()
+        if node is target:
+            return path
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        if isinstance(node, SequenceNode):
+            stack.extend((child, (*path, i)) for i, child in enumerate(node.value))
+        elif isinstance(node, MappingNode):
+            for key_node, value_node in node.value:
+                key = key_of(key_node) if isinstance(key_node, ScalarNode) else None
+                if key_node is target:
+                    return (*path, key) if key is not None else path
+                if key is not None:
+                    stack.append((value_node, (*path, key)))
+    return ()

@@ -1,0 +1,294 @@
+"""The pipeline: documents -> (classify -> convert -> validate -> locate) -> results.
+
+Every command (convert, audit, apply) runs documents through ``Converter``; they differ only in
+what they do with the results.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from k8s2ief.codes import severity_of
+from k8s2ief.findings import Finding, Severity, worst
+from k8s2ief.load import Document, Limits, Source, iter_sources, read_source
+from k8s2ief.paths import Path, render
+from k8s2ief.rules import convert_manifest
+from k8s2ief.rules.ledger import RawFinding
+from k8s2ief.rules.metadata import ANNOTATION_IGNORE
+from k8s2ief.settings import DEPLOYMENT_API_VERSIONS, Settings
+
+DEPLOYMENT = "Deployment"
+SIBLING_KINDS = ("ConfigMap", "Secret")
+
+CONVERTED, LOSSY, FAILED, SKIPPED = "converted", "lossy", "failed", "skipped"
+
+
+@dataclass
+class DocumentResult:
+    """What became of one input document."""
+
+    file: str
+    line: int | None
+    kind: str | None
+    name: str | None
+    status: str
+    body: dict[str, object] | None = None
+    findings: list[Finding] = field(default_factory=list)
+    unreadable: bool = False
+    ignore: frozenset[str] = frozenset()  # codes the document's k8s2ief.io/ignore suppresses
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "kind": self.kind,
+            "name": self.name,
+            "status": self.status,
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+
+def status_of(findings: list[Finding]) -> str:
+    top = worst(findings)
+    if top is Severity.ERROR:
+        return FAILED
+    return LOSSY if top is Severity.WARNING else CONVERTED
+
+
+class Converter:
+    """Converts a stream of documents; remembers what a stream-wide rule needs (names, siblings)."""
+
+    def __init__(self, settings: Settings, *, validate: bool = True) -> None:
+        self.settings = settings
+        self.validate = validate
+        self.siblings: dict[tuple[str, str], tuple[str, ...]] = dict(settings.siblings)
+        self._settings = Settings(**{**settings.__dict__, "siblings": self.siblings})
+        self._names: dict[str, str] = {}  # IEF name -> where it was first used
+
+    def convert_all(self, documents: Iterable[Document]) -> Iterator[DocumentResult]:
+        for document in documents:
+            yield self.convert(document)
+
+    def convert(self, doc: Document) -> DocumentResult:
+        if doc.error is not None:
+            finding = Finding(
+                doc.error.code,
+                severity_of(doc.error.code),
+                "",
+                doc.error.message,
+                doc.source,
+                doc.error.line,
+            )
+            return DocumentResult(
+                doc.source, doc.error.line, None, None, FAILED, findings=[finding], unreadable=True
+            )
+        kind = doc.kind
+        if not isinstance(doc.data, dict) or kind is None:
+            return self._not_an_object(doc)
+        if kind in SIBLING_KINDS:
+            self._remember_sibling(doc)
+        if kind != DEPLOYMENT:
+            found = [
+                self._locate(
+                    doc,
+                    RawFinding(
+                        "KI003",
+                        ("kind",),
+                        f"{kind} skipped: only Deployments become IEF deployments",
+                    ),
+                )
+            ]
+            return DocumentResult(doc.source, doc.line, kind, doc.name, SKIPPED, findings=found)
+        if doc.api_version not in DEPLOYMENT_API_VERSIONS:
+            raw = [
+                RawFinding(
+                    "KI004",
+                    ("apiVersion",),
+                    f"apiVersion {doc.api_version!r} is not "
+                    f"one of {', '.join(DEPLOYMENT_API_VERSIONS)}",
+                )
+            ]
+            return self._result(doc, None, raw)
+        body, raw = convert_manifest(doc.data, self._settings)
+        raw.extend(RawFinding(n.code, doc.note_path(n), n.message) for n in doc.notes)
+        self._check_unique_name(doc, body, raw)
+        if self.validate:
+            raw.extend(_violations(body, self.settings.edition, {r.code for r in raw}))
+        return self._result(doc, body, raw)
+
+    def _result(
+        self, doc: Document, body: dict[str, object] | None, raw: list[RawFinding]
+    ) -> DocumentResult:
+        findings = [self._locate(doc, item) for item in raw]
+        return DocumentResult(
+            doc.source,
+            doc.line,
+            doc.kind,
+            doc.name,
+            status_of(findings) if body is not None else FAILED,
+            body,
+            findings,
+            ignore=_ignored_codes(doc),
+        )
+
+    def _not_an_object(self, doc: Document) -> DocumentResult:
+        what = "a mapping without kind" if isinstance(doc.data, dict) else "not a mapping"
+        finding = self._locate(doc, RawFinding("KI013", (), f"the document is {what}"))
+        return DocumentResult(doc.source, doc.line, None, None, FAILED, findings=[finding])
+
+    def _locate(self, doc: Document, raw: RawFinding) -> Finding:
+        return Finding(
+            raw.code,
+            severity_of(raw.code),
+            render(raw.path),
+            raw.message,
+            doc.source,
+            _line(doc, raw.path),
+        )
+
+    def _remember_sibling(self, doc: Document) -> None:
+        data = doc.data if isinstance(doc.data, dict) else {}
+        name = doc.name
+        keys: list[str] = []
+        for section in ("data", "stringData", "binaryData"):
+            values = data.get(section)
+            if isinstance(values, dict):
+                keys.extend(k for k in values if isinstance(k, str))  # names only, never values
+        if name:
+            self.siblings[(doc.kind or "", name)] = tuple(dict.fromkeys(keys))
+
+    def _check_unique_name(
+        self, doc: Document, body: dict[str, object], raw: list[RawFinding]
+    ) -> None:
+        name = body.get("name")
+        if not isinstance(name, str):
+            return
+        where = f"{doc.source}:{doc.line}"
+        first = self._names.setdefault(name, where)
+        if first != where:
+            raw.append(
+                RawFinding(
+                    "KI109",
+                    ("metadata", "name"),
+                    f"IEF name {name} is already used by the Deployment at {first}",
+                )
+            )
+
+
+def _line(doc: Document, path: Path) -> int | None:
+    return doc.locate(path)
+
+
+# Validator violations a converter finding already explains: (rule or None, JSON path pattern or
+# None, codes). A violation matched here is not repeated as KI901 when one of the codes was
+# reported for the document; any other violation is a converter bug and shows as KI901.
+EXPLAINED_BY: list[tuple[str | None, re.Pattern[str] | None, frozenset[str]]] = [
+    (rule, re.compile(path) if path else None, frozenset(codes))
+    for rule, path, codes in (
+        ("edition-replicas", None, {"KI201"}),
+        (None, r"\.replicas$", {"KI201"}),
+        ("requests-within-limits", None, {"KI402"}),
+        ("resource-range", None, {"KI403", "KI408"}),
+        ("one-target", None, {"KI107", "KI108"}),
+        ("argv-length", None, {"KI305"}),
+        ("unique-container-names", None, {"KI318"}),
+        ("edition-affinity", None, {"KI701"}),
+        (None, r"^\$(\.name)?$", {"KI101", "KI102"}),
+        (None, r"^\$\.description", {"KI106"}),
+        (None, r"containers\[\d+\](\.name|\.image_url)?$", {"KI308", "KI309"}),
+        (None, r"\.run_as_user$", {"KI803"}),
+        (None, r"\.envs\[\d+\]", {"KI301", "KI302", "KI312"}),
+        (None, r"\.template(\.containers)?$", {"KI317"}),
+        (None, r"_probe", {"KI507", "KI508"}),
+        (None, r"\.resources", {"KI402", "KI403", "KI406", "KI407", "KI408"}),
+        (None, r"^\$\.deployment\.annotations", {"KI111"}),
+        (None, r"\.ports\[\d+\]", {"KI009"}),
+    )
+]
+
+
+def _violations(body: dict[str, object], edition: str, reported: set[str]) -> list[RawFinding]:
+    from k8s2ief.ief.validate import validate_body
+
+    return [
+        RawFinding("KI901", (), f"{v.path}: {v.message} [{v.rule}]")
+        for v in validate_body(body, edition=edition)
+        if not _explained(v.rule, v.path, reported)
+    ]
+
+
+def _explained(rule: str, path: str, reported: set[str]) -> bool:
+    for wanted_rule, pattern, codes in EXPLAINED_BY:
+        if wanted_rule is not None and wanted_rule != rule:
+            continue
+        if pattern is not None and not pattern.search(path):
+            continue
+        if codes & reported:
+            return True
+    return False
+
+
+def _ignored_codes(doc: Document) -> frozenset[str]:
+    data = doc.data if isinstance(doc.data, dict) else {}
+    meta = data.get("metadata")
+    notes = meta.get("annotations") if isinstance(meta, dict) else None
+    text = notes.get(ANNOTATION_IGNORE) if isinstance(notes, dict) else None
+    if not isinstance(text, str):
+        return frozenset()
+    from k8s2ief.codes import resolve_code
+
+    codes = set()
+    for part in text.split(","):
+        try:
+            codes.add(resolve_code(part))
+        except ValueError:
+            continue
+    return frozenset(codes)
+
+
+def collect_siblings(
+    sources: Iterable[Source], limits: Limits
+) -> dict[tuple[str, str], tuple[str, ...]]:
+    """Key names of every ConfigMap and Secret in the input, for envFrom expansion.
+
+    Only needed when some document uses envFrom and the ConfigMap may come after it; the CLI
+    calls this first when the input mentions envFrom at all. Values are never kept.
+    """
+    converter = Converter(Settings(), validate=False)
+    for source in sources:
+        if not (_contains(source, b"ConfigMap") or _contains(source, b"Secret")):
+            continue
+        for doc in read_source(source, limits):
+            if doc.kind in SIBLING_KINDS and isinstance(doc.data, dict):
+                converter._remember_sibling(doc)
+    return converter.siblings
+
+
+def input_mentions(sources: Iterable[Source], word: bytes) -> bool:
+    return any(_contains(source, word) for source in sources)
+
+
+def _contains(source: Source, word: bytes) -> bool:
+    """Scan a source in blocks (memory stays bounded on huge streams)."""
+    tail = b""
+    try:
+        with source.open() as stream:
+            while block := stream.read(1 << 20):
+                if word in tail + block[: len(word)] or word in block:
+                    return True
+                tail = block[-len(word) :]
+    except OSError:
+        return False
+    return False
+
+
+__all__ = [
+    "Converter",
+    "DocumentResult",
+    "collect_siblings",
+    "input_mentions",
+    "iter_sources",
+    "status_of",
+]

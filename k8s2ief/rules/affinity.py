@@ -1,0 +1,173 @@
+"""Affinity: node and pod (anti-)affinity, carried with the API's camelCase keys (platinum only)."""
+
+from __future__ import annotations
+
+import re
+
+from k8s2ief.rules.ledger import View
+from k8s2ief.settings import Settings
+
+REQUIRED = "requiredDuringSchedulingIgnoredDuringExecution"
+PREFERRED = "preferredDuringSchedulingIgnoredDuringExecution"
+OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt")
+INTEGER = re.compile(r"-?[0-9]+")
+# Selector and term fields IEF's affinity has no place for.
+UNSUPPORTED = {
+    "matchFields": "IEF selects nodes by labels only",
+    "namespaceSelector": "IEF matches pods in the listed namespaces only",
+    "matchLabelKeys": "IEF has no label-key matching",
+    "mismatchLabelKeys": "IEF has no label-key matching",
+}
+
+
+def convert(pod: View | None, settings: Settings) -> dict[str, object] | None:
+    if pod is None:
+        return None
+    affinity = pod.child("affinity")
+    node_selector = _node_selector(pod)
+    if affinity is None and not node_selector:
+        return None
+    if not settings.platinum:
+        what = "affinity" if affinity is not None else "nodeSelector"
+        key = "affinity" if affinity is not None else "nodeSelector"
+        pod.report(
+            key,
+            "KI701",
+            f"{what} needs the platinum edition of IEF (--edition platinum); without it the "
+            "pods are placed with no such constraint",
+        )
+        if affinity is not None and node_selector:
+            pod.report("nodeSelector", "KI701", "nodeSelector needs the platinum edition of IEF")
+        return None
+    result: dict[str, object] = {}
+    node = _node_affinity(affinity.child("nodeAffinity") if affinity else None, node_selector, pod)
+    if node:
+        result["nodeAffinity"] = node
+    for key in ("podAffinity", "podAntiAffinity"):
+        terms = _pod_affinity(affinity.child(key)) if affinity else None
+        if terms:
+            result[key] = terms
+    return result or None
+
+
+def _node_selector(pod: View) -> list[dict[str, object]]:
+    expressions = []
+    for key, value, path in pod.items("nodeSelector"):
+        pod.ledger.consume(path)
+        expressions.append({"key": key, "operator": "In", "values": [str(value)]})
+    return expressions
+
+
+def _node_affinity(
+    view: View | None, folded: list[dict[str, object]], pod: View
+) -> dict[str, object]:
+    result: dict[str, object] = {}
+    if view is not None:
+        preferred = [
+            {"preference": _selector_term(p.child("preference")), "weight": p.integer("weight")}
+            for p in view.children(PREFERRED)
+        ]
+        if preferred:
+            result[PREFERRED] = preferred
+    required = view.child(REQUIRED) if view is not None else None
+    terms = [_selector_term(t) for t in required.children("nodeSelectorTerms")] if required else []
+    if folded:
+        terms = [
+            {"matchExpressions": [*t.get("matchExpressions", []), *folded]} for t in terms
+        ] or [{"matchExpressions": list(folded)}]
+        pod.note(
+            "nodeSelector",
+            "KI704",
+            "nodeSelector was folded into the required node affinity as In expressions",
+        )
+    if terms:
+        result[REQUIRED] = {"nodeSelectorTerms": terms}
+    return result
+
+
+def _selector_term(view: View | None) -> dict[str, object]:
+    if view is None:
+        return {}
+    _unsupported(view)
+    expressions = _expressions(view)
+    return {"matchExpressions": expressions} if expressions else {}
+
+
+def _expressions(view: View) -> list[dict[str, object]]:
+    result = []
+    for expression in view.children("matchExpressions"):
+        key, operator = expression.text("key"), expression.text("operator")
+        values = expression.strings("values")
+        problem = _expression_problem(operator, values)
+        if problem:
+            expression.ledger.report("KI703", expression.path, problem, consume=False)
+            continue
+        item: dict[str, object] = {"key": key, "operator": operator}
+        if values:
+            item["values"] = values
+        result.append(item)
+    return result
+
+
+def _expression_problem(operator: str | None, values: list[str] | None) -> str | None:
+    if operator not in OPERATORS:
+        return f"operator {operator!r} is not one of {', '.join(OPERATORS)}; expression dropped"
+    if operator in ("In", "NotIn") and not values:
+        return f"{operator} needs at least one value; expression dropped"
+    if operator in ("Exists", "DoesNotExist") and values:
+        return f"{operator} takes no values; expression dropped"
+    if operator in ("Gt", "Lt") and (len(values or []) != 1 or not INTEGER.fullmatch(values[0])):  # type: ignore[index]
+        return f"{operator} takes exactly one integer value; expression dropped"
+    return None
+
+
+def _pod_affinity(view: View | None) -> dict[str, object]:
+    if view is None:
+        return {}
+    result: dict[str, object] = {}
+    preferred = [
+        {"podAffinityTerm": _pod_term(w.child("podAffinityTerm")), "weight": w.integer("weight")}
+        for w in view.children(PREFERRED)
+    ]
+    if preferred:
+        result[PREFERRED] = preferred
+    required = [_pod_term(t) for t in view.children(REQUIRED)]
+    if required:
+        result[REQUIRED] = required
+    return result
+
+
+def _pod_term(view: View | None) -> dict[str, object]:
+    if view is None:
+        return {}
+    _unsupported(view)
+    term: dict[str, object] = {}
+    selector = view.child("labelSelector")
+    if selector is not None:
+        _unsupported(selector)
+        labels = {k: v for k, v, path in selector.items("matchLabels") if _take(selector, path)}
+        expressions = _expressions(selector)
+        chosen: dict[str, object] = {}
+        if expressions:
+            chosen["matchExpressions"] = expressions
+        if labels:
+            chosen["matchLabels"] = labels
+        term["labelSelector"] = chosen
+    namespaces = view.strings("namespaces")
+    if namespaces:
+        term["namespaces"] = namespaces
+    topology = view.text("topologyKey")
+    if topology is not None:
+        term["topologyKey"] = topology
+    return term
+
+
+def _take(view: View, path: tuple) -> bool:
+    view.ledger.consume(path)
+    return True
+
+
+def _unsupported(view: View) -> None:
+    for key, effect in UNSUPPORTED.items():
+        if key in view:
+            view.report(key, "KI702", f"{key} is not carried: {effect}")

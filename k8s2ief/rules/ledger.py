@@ -1,0 +1,200 @@
+"""The accounting that makes "no field dropped silently" hold by construction.
+
+Rules never read the manifest directly: they read it through a ``View``, and every read that
+carries a value over (``take``) or reports it (``report``) marks its path in the ``Ledger``.
+After the rules ran, k8s2ief.rules.accounting walks the manifest and turns every path no rule
+marked into a finding. A rule that forgets a field therefore produces a finding, not a silent loss.
+
+Views also check types: a rule asks for a string, a list or a mapping, and a value of another
+type becomes a ``wrong-type`` error instead of an exception deep inside a rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from k8s2ief.paths import Key, Path, render
+
+_MISSING = object()
+
+
+@dataclass(frozen=True, slots=True)
+class RawFinding:
+    """A finding before it is located in a file: code, path, message."""
+
+    code: str
+    path: Path
+    message: str
+
+
+@dataclass
+class Ledger:
+    """What the rules consumed and reported for one manifest."""
+
+    consumed: set[Path] = field(default_factory=set)
+    findings: list[RawFinding] = field(default_factory=list)
+    # Mappings a rule looked into: their unread fields are reported one by one, while a
+    # subtree no rule looked into is reported once, at its root.
+    visited: set[Path] = field(default_factory=set)
+
+    def consume(self, path: Path) -> None:
+        self.consumed.add(path)
+
+    def report(self, code: str, path: Path, message: str, *, consume: bool = True) -> None:
+        """Record a finding; by default the field counts as accounted for."""
+        self.findings.append(RawFinding(code, path, message))
+        if consume:
+            self.consumed.add(path)
+
+
+class View:
+    """A mapping inside the manifest, at a path, read through the ledger."""
+
+    __slots__ = ("data", "ledger", "path")
+
+    def __init__(self, data: dict[str, object], path: Path, ledger: Ledger) -> None:
+        self.data = data
+        self.path = path
+        self.ledger = ledger
+        ledger.visited.add(path)
+
+    # --- looking without consuming -------------------------------------------------------
+    def __contains__(self, key: str) -> bool:
+        return key in self.data
+
+    def peek(self, key: str, default: object = None) -> object:
+        return self.data.get(key, default)
+
+    def at(self, key: Key) -> Path:
+        return (*self.path, key)
+
+    # --- consuming -----------------------------------------------------------------------
+    def take(self, key: str, default: object = None) -> object:
+        """The raw value, marked as carried over."""
+        if key not in self.data:
+            return default
+        self.ledger.consume(self.at(key))
+        return self.data[key]
+
+    def consume(self, *keys: str) -> None:
+        for key in keys:
+            if key in self.data:
+                self.ledger.consume(self.at(key))
+
+    def report(self, key: Key, code: str, message: str) -> None:
+        """Report the field at ``key`` (it counts as accounted for)."""
+        self.ledger.report(code, self.at(key), message)
+
+    def note(self, key: Key, code: str, message: str) -> None:
+        """Report about a field that is (or will be) carried over; does not consume it."""
+        self.ledger.report(code, self.at(key), message, consume=False)
+
+    # --- typed access: a wrong type is reported, never raised ----------------------------
+    def _typed(self, key: str, types: tuple[type, ...], what: str) -> object:
+        value = self.data.get(key, _MISSING)
+        if value is _MISSING or value is None:
+            self.consume(key)  # an explicit null is "unset", as in Kubernetes
+            return _MISSING
+        if isinstance(value, types) and not (isinstance(value, bool) and bool not in types):
+            self.ledger.consume(self.at(key))
+            return value
+        self.report(key, "KI009", f"expected {what}, found {describe(value)}; the field is ignored")
+        return _MISSING
+
+    def text(self, key: str, default: str | None = None) -> str | None:
+        value = self._typed(key, (str,), "a string")
+        return default if value is _MISSING else value  # type: ignore[return-value]
+
+    def integer(self, key: str, default: int | None = None) -> int | None:
+        value = self._typed(key, (int,), "an integer")
+        return default if value is _MISSING else value  # type: ignore[return-value]
+
+    def flag(self, key: str, default: bool | None = None) -> bool | None:
+        value = self._typed(key, (bool,), "true or false")
+        return default if value is _MISSING else value  # type: ignore[return-value]
+
+    def strings(self, key: str) -> list[str] | None:
+        """A list of strings; a non-string member is reported and the whole field ignored."""
+        value = self.data.get(key)
+        if value is None:
+            self.consume(key)
+            return None
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            self.ledger.consume(self.at(key))
+            return value  # type: ignore[return-value]
+        self.report(key, "KI009", f"expected a list of strings, found {describe(value)}")
+        return None
+
+    def child(self, key: str) -> View | None:
+        """The mapping at ``key`` as a view (not consumed: its own fields are)."""
+        value = self.data.get(key)
+        if value is None:
+            self.consume(key)
+            return None
+        if isinstance(value, dict):
+            if not value:
+                self.consume(key)  # an empty mapping carries nothing
+            return View(value, self.at(key), self.ledger)
+        self.report(key, "KI009", f"expected a mapping, found {describe(value)}")
+        return None
+
+    def children(self, key: str) -> list[View]:
+        """The list of mappings at ``key``; members of the wrong type are reported."""
+        value = self.data.get(key)
+        if value is None:
+            self.consume(key)
+            return []
+        if not isinstance(value, list):
+            self.report(key, "KI009", f"expected a list, found {describe(value)}")
+            return []
+        if not value:
+            self.consume(key)
+        views = []
+        for index, item in enumerate(value):
+            path = (*self.path, key, index)
+            if isinstance(item, dict):
+                if not item:
+                    self.ledger.consume(path)
+                views.append(View(item, path, self.ledger))
+            else:
+                self.ledger.report(
+                    "KI009", path, f"expected a mapping, found {describe(item)}; entry ignored"
+                )
+        return views
+
+    def items(self, key: str) -> Iterator[tuple[str, object, Path]]:
+        """Key/value pairs of a plain map (labels, annotations), not consumed."""
+        value = self.data.get(key)
+        if not value:
+            self.consume(key)  # null or {} carries nothing
+        elif isinstance(value, dict):
+            for name, item in value.items():
+                yield name, item, (*self.path, key, name)
+        else:
+            self.report(key, "KI009", f"expected a mapping, found {describe(value)}")
+
+    def where(self) -> str:
+        return render(self.path)
+
+
+def describe(value: object) -> str:
+    """A short, safe description of a value for messages (never the whole value)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the string {shorten(value)!r}"
+    if isinstance(value, list):
+        return f"a list of {len(value)}"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def shorten(text: str, limit: int = 40) -> str:
+    """Long values are cut in messages: reports must stay readable and not leak whole values."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -1,0 +1,172 @@
+"""DeploymentResources: limits and requests in IEF's units, plus NPU and GPU translation."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import ROUND_CEILING, Decimal
+from functools import cache
+from types import ModuleType
+
+from k8s2ief.rules.ledger import View, describe
+from k8s2ief.settings import Settings
+
+MIB = Decimal(1024 * 1024)
+CENT = Decimal("0.01")
+MEMORY_LIMIT_MIN = Decimal(4)
+# Kubernetes resource name -> (IEF key, NPU type when the name selects one).
+ASCEND = {"huawei.com/Ascend310": "D310", "huawei.com/Ascend310B": "D310B"}
+GPU = "nvidia.com/gpu"
+RANGES = {
+    "cpu": (Decimal("0.01"), Decimal(1000)),
+    "memory": (Decimal("0.01"), Decimal(1024000)),
+    "gpu": (Decimal("0.01"), Decimal(1024000)),
+    "npu": (Decimal(1), Decimal(1000)),
+}
+
+
+@cache
+def _quantity_module() -> ModuleType:
+    """The Kubernetes client's quantity parser, loaded alone.
+
+    ``import kubernetes.utils`` would run the package's __init__, which imports the whole
+    client (about half a second). The module itself only needs ``decimal``.
+    """
+    spec = importlib.util.find_spec("kubernetes")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("the kubernetes package is not installed")
+    location = f"{spec.submodule_search_locations[0]}/utils/quantity.py"
+    module_spec = importlib.util.spec_from_file_location("k8s2ief._k8s_quantity", location)
+    assert module_spec is not None and module_spec.loader is not None
+    module = importlib.util.module_from_spec(module_spec)
+    sys.modules[module_spec.name] = module
+    module_spec.loader.exec_module(module)
+    return module
+
+
+def parse_quantity(text: object) -> Decimal:
+    parse: Callable[[object], Decimal] = _quantity_module().parse_quantity
+    return parse(text)
+
+
+def decimal_text(value: Decimal) -> str:
+    """``Decimal('0.250')`` -> ``'0.25'``, ``Decimal('2E+1')`` -> ``'20'``."""
+    text = format(value.normalize(), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+@dataclass
+class Resources:
+    body: dict[str, dict[str, str]] = field(default_factory=dict)
+    npu_type: str | None = None
+
+
+def convert(view: View, settings: Settings) -> Resources:
+    result = Resources()
+    spec = view.child("resources")
+    if spec is None:
+        return result
+    amounts: dict[str, dict[str, Decimal]] = {}
+    for section in ("limits", "requests"):
+        block = spec.child(section)
+        if block is None:
+            continue
+        converted: dict[str, Decimal] = {}
+        for name, raw in list(block.data.items()):
+            key, value = _one(block, name, raw, settings, result)
+            if key is not None and value is not None:
+                converted[key] = value
+        if converted:
+            amounts[section] = converted
+    _check(spec, amounts)
+    for section, values in amounts.items():
+        result.body[section] = {key: decimal_text(v) for key, v in values.items()}
+    return result
+
+
+def _one(
+    block: View, name: str, raw: object, settings: Settings, result: Resources
+) -> tuple[str | None, Decimal | None]:
+    if isinstance(raw, bool) or not isinstance(raw, (str, int, float)):
+        block.report(name, "KI009", f"expected a quantity, found {describe(raw)}")
+        return None, None
+    try:
+        amount = parse_quantity(raw)
+    except (ValueError, ArithmeticError):
+        block.report(name, "KI407", f"{name}: {raw!r} is not a Kubernetes quantity")
+        return None, None
+    block.consume(name)
+    if name == "cpu":
+        return "cpu", _rounded(block, name, amount, "cores")
+    if name == "memory":
+        return "memory", _rounded(block, name, amount / MIB, "MB (MiB)")
+    if name in ASCEND:
+        if result.npu_type and result.npu_type != ASCEND[name]:
+            block.note(name, "KI406", "a container can use one NPU type on IEF")
+        result.npu_type = ASCEND[name]
+        return "npu", amount
+    if name.startswith("huawei.com/Ascend"):
+        block.note(name, "KI406", f"{name} is not an NPU IEF offers (Ascend310, Ascend310B)")
+        return None, None
+    if name == GPU:
+        if settings.gpu_memory_mb is None:
+            block.note(
+                name,
+                "KI404",
+                f"{GPU} counts devices but IEF's gpu is GPU memory in MB: pass --gpu-memory-mb "
+                "with the memory of one device",
+            )
+            return None, None
+        return "gpu", amount * settings.gpu_memory_mb
+    block.note(name, "KI405", f"resource {name} has no IEF equivalent and was not carried")
+    return None, None
+
+
+def _rounded(block: View, name: str, amount: Decimal, unit: str) -> Decimal:
+    rounded = amount.quantize(CENT, rounding=ROUND_CEILING)
+    if rounded != amount:
+        block.note(
+            name,
+            "KI401",
+            f"{name} {decimal_text(amount)} {unit} rounded up to {decimal_text(rounded)}: IEF "
+            "takes two decimals",
+        )
+    return rounded
+
+
+def _check(spec: View, amounts: dict[str, dict[str, Decimal]]) -> None:
+    limits, requests = amounts.get("limits", {}), amounts.get("requests", {})
+    memory = limits.get("memory")
+    if memory is not None and memory < MEMORY_LIMIT_MIN:
+        spec.ledger.report(
+            "KI403",
+            (*spec.path, "limits", "memory"),
+            f"memory limit {decimal_text(memory)} MB is below IEF's minimum of 4 MB",
+            consume=False,
+        )
+    for key, request in requests.items():
+        limit = limits.get(key)
+        if limit is not None and request > limit:
+            spec.ledger.report(
+                "KI402",
+                (*spec.path, "requests", _source_key(key)),
+                f"{key} request {decimal_text(request)} is above its limit {decimal_text(limit)}",
+                consume=False,
+            )
+    for section, values in amounts.items():
+        for key, value in values.items():
+            low, high = RANGES[key]
+            if not low <= value <= high:
+                spec.ledger.report(
+                    "KI408",
+                    (*spec.path, section),
+                    f"{section} {key} {decimal_text(value)} is outside IEF's range "
+                    f"{decimal_text(low)}..{decimal_text(high)}",
+                    consume=False,
+                )
+
+
+def _source_key(key: str) -> str:
+    return {"gpu": GPU}.get(key, key)

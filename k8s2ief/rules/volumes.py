@@ -1,0 +1,190 @@
+"""Volumes: each container's volumeMounts joined with the pod's volumes, per container as IEF
+wants them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from k8s2ief.rules.ledger import View
+
+VOLUME_NAME_MAX = 63
+KUBERNETES_DEFAULT_MODE = 420  # 0644, what the API server fills in for configMap and secret
+_NOT_NAME = re.compile(r"[^a-z0-9]+")
+# Mount options IEF has no field for: (code, what happens without them).
+MOUNT_OPTIONS = {
+    "subPath": ("KI603", "the whole volume would be mounted where one file or folder was meant"),
+    "subPathExpr": (
+        "KI603",
+        "the whole volume would be mounted where one file or folder was meant",
+    ),
+    "mountPropagation": ("KI605", "IEF mounts without propagation"),
+    "recursiveReadOnly": ("KI605", "IEF applies its own read-only semantics"),
+}
+
+
+def ief_volume_name(name: str) -> str:
+    """IEF's rule: lowercase letters and digits only, at most 63."""
+    return _NOT_NAME.sub("", name.lower())[:VOLUME_NAME_MAX] or "vol"
+
+
+class PodVolumes:
+    """The pod's volumes by name; remembers which ones containers mounted."""
+
+    def __init__(self, pod: View | None) -> None:
+        self.by_name: dict[str, View] = {}
+        self.mounted: set[str] = set()
+        self._sources: dict[str, Source] = {}  # each volume is read (and reported) once
+        for volume in pod.children("volumes") if pod else []:
+            name = volume.text("name")
+            if name is not None:
+                self.by_name[name] = volume
+
+    def mounts_for(self, container: View) -> list[dict[str, object]]:
+        result: list[dict[str, object]] = []
+        used_names: set[str] = set()
+        for mount in container.children("volumeMounts"):
+            entry = self._mount(mount)
+            if entry is None:
+                mount.ledger.consume(mount.path)  # dropped with a finding that names it
+                continue
+            entry["name"] = _unique(str(entry["name"]), used_names, mount)
+            result.append(entry)
+        for device in container.children("volumeDevices"):
+            container.ledger.report(
+                "KI602", device.path, "raw block devices (volumeDevices) have no IEF equivalent"
+            )
+        return result
+
+    def _mount(self, mount: View) -> dict[str, object] | None:
+        name = mount.text("name")
+        destination = mount.text("mountPath")
+        volume = self.by_name.get(name or "")
+        if volume is None:
+            mount.ledger.report(
+                "KI609", mount.path, f"volumeMount {name!r} names no volume of the pod"
+            )
+            return None
+        self.mounted.add(name or "")
+        for option, (code, effect) in MOUNT_OPTIONS.items():
+            if option in mount:
+                mount.report(option, code, f"{option} is not carried: {effect}")
+                if code == "KI603":
+                    return None
+        if name not in self._sources:
+            self._sources[name or ""] = _source(volume)
+        kind, source, mode, forced_read_only = self._sources[name or ""]
+        if kind is None:
+            mount.ledger.report(
+                "KI602",
+                mount.path,
+                f"volume {name} cannot be mounted on IEF (see its finding); the app would miss "
+                f"the data at {destination}",
+                consume=False,
+            )
+            return None
+        read_only = mount.flag("readOnly", False) or forced_read_only
+        entry: dict[str, object] = {
+            "name": ief_volume_name(name or ""),
+            "type": kind,
+            "source": source,
+            "destination": destination,
+            "read_only": read_only,
+        }
+        if mode is not None:
+            entry["default_mode"] = mode
+        return entry
+
+    def report_unused(self) -> None:
+        for name, volume in self.by_name.items():
+            if name not in self.mounted:
+                volume.ledger.report(
+                    "KI608", volume.path, f"volume {name} is declared but never mounted"
+                )
+            elif name not in self._sources:
+                # Only mounted in ways that were dropped (subPath): their findings cover it.
+                volume.ledger.consume(volume.path)
+
+
+def _unique(name: str, used: set[str], mount: View) -> str:
+    original = mount.peek("name")
+    candidate, counter = name, 1
+    while candidate in used:
+        counter += 1
+        suffix = str(counter)
+        candidate = name[: VOLUME_NAME_MAX - len(suffix)] + suffix
+    used.add(candidate)
+    if candidate != original:
+        mount.ledger.report(
+            "KI601",
+            (*mount.path, "name"),
+            f"volume {original} is named {candidate} on IEF (lowercase letters and digits only)",
+            consume=False,
+        )
+    return candidate
+
+
+Source = tuple[str | None, str | None, int | None, bool]
+
+
+def _config_source(view: View, name_key: str, kind: str) -> Source:
+    name = view.text(name_key)
+    # 420 (0644) is Kubernetes' default mode, filled in by the API server: left to the
+    # accounting walk's defaults summary, so the body matches a volume without defaultMode.
+    default_mode = view.peek("defaultMode") == KUBERNETES_DEFAULT_MODE
+    mode = None if default_mode else view.integer("defaultMode")
+    if "items" in view:
+        view.report(
+            "items",
+            "KI604",
+            "items (selected keys, renamed files) are not carried: IEF mounts every key under "
+            "its own name",
+        )
+    if "optional" in view:
+        view.report("optional", "KI611", "optional is not carried: the source must exist on IEF")
+    return kind, name, mode, True
+
+
+def _empty_dir(view: View) -> Source:
+    medium = view.text("medium", "")
+    if "sizeLimit" in view:
+        view.report("sizeLimit", "KI606", "sizeLimit is not carried: IEF does not cap emptyDir")
+    return "emptyDir", "memory" if medium == "Memory" else "disk", None, False
+
+
+def _host_path(view: View) -> Source:
+    path = view.text("path")
+    if "type" in view:
+        view.report(
+            "type", "KI607", "hostPath type is not carried: IEF does not check the path's kind"
+        )
+    view.ledger.report(
+        "KI610",
+        view.path,
+        f"hostPath {path} exposes the edge node's file system to the container",
+        consume=False,
+    )
+    return "hostPath", path, None, False
+
+
+VOLUME_SOURCES: dict[str, Callable[[View], Source]] = {
+    "configMap": lambda v: _config_source(v, "name", "configMap"),
+    "secret": lambda v: _config_source(v, "secretName", "secret"),
+    "emptyDir": _empty_dir,
+    "hostPath": _host_path,
+}
+
+
+def _source(volume: View) -> Source:
+    for key, convert in VOLUME_SOURCES.items():
+        if key in volume:
+            view = volume.child(key)
+            if view is None:  # `emptyDir: {}` and `emptyDir: null` both mean "defaults"
+                return convert(View({}, volume.at(key), volume.ledger))
+            return convert(view)
+    other = [k for k in volume.data if k != "name"]
+    if not other:
+        volume.ledger.report("KI602", volume.path, "volume has no source", consume=False)
+    for key in other:
+        volume.report(key, "KI602", f"{key} volumes have no IEF equivalent")
+    return None, None, None, False

@@ -1,0 +1,43 @@
+"""One typed settings object for a conversion (defaults <- flags; annotations refine it per
+document)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+EDITIONS = ("professional", "platinum")
+# Deployment API versions Kubernetes has served; the legacy ones have the same pod template.
+DEPLOYMENT_API_VERSIONS = ("apps/v1", "apps/v1beta1", "apps/v1beta2", "extensions/v1beta1")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the user asked for. The library's ``convert()`` and every command build one."""
+
+    node_id: str | None = None
+    group_id: str | None = None
+    edition: str = "professional"
+    name: str | None = None
+    gpu_memory_mb: int | None = None
+    host_port_range: tuple[int, int] | None = None
+    # Keys of ConfigMaps and Secrets found in the same input, for envFrom expansion:
+    # ("ConfigMap" | "Secret", name) -> key names. Never values.
+    siblings: Mapping[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.edition not in EDITIONS:
+            raise ValueError(f"edition must be one of {', '.join(EDITIONS)}, not {self.edition!r}")
+        if self.node_id and self.group_id:
+            raise ValueError("give a node id or a group id, not both: IEF takes one target")
+        if self.host_port_range and self.edition != "platinum":
+            raise ValueError("a host port range needs the platinum edition (--edition platinum)")
+        low, high = self.host_port_range or (1, 2)
+        if not 1 <= low < high <= 65535:
+            raise ValueError("a host port range is MIN-MAX with 1 <= MIN < MAX <= 65535")
+        if self.gpu_memory_mb is not None and self.gpu_memory_mb <= 0:
+            raise ValueError("--gpu-memory-mb must be a positive number of MB")
+
+    @property
+    def platinum(self) -> bool:
+        return self.edition == "platinum"

@@ -1,0 +1,1 @@
+"""Helpers for testing against IEF without the cloud: the local API emulator."""
