@@ -17,9 +17,12 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 # command name -> "module:attribute"; the module is imported when the command runs.
 COMMANDS = {
     "convert": "k8s2ief.commands.convert:convert",
+    "audit": "k8s2ief.commands.audit:audit",
     "explain": "k8s2ief.commands.explain:explain",
     "validate": "k8s2ief.commands.validate:validate",
     "schema": "k8s2ief.commands.validate:schema",
+    "apply": "k8s2ief.commands.apply:apply",
+    "emulator": "k8s2ief.commands.emulator:emulator",
 }
 
 

@@ -1,0 +1,316 @@
+"""``k8s2ief audit``: convert a tree of manifests without writing bodies, report what blocks IEF.
+
+With ``--jobs N`` whole files are converted in worker processes. Two checks span files:
+envFrom siblings (before converting, the parent gathers the key names of every ConfigMap and
+Secret of the input, as ``convert`` does; with several jobs workers scan the files and the parent
+merges their maps in input order, which gives the same map) and hands them to every worker in the
+Settings; and duplicate IEF names, KI109. Workers only record each
+Deployment's IEF name; the parent then checks names across all files in input order and inserts
+KI109 exactly where a single Converter would have put it. ``--jobs 1`` runs the same code in
+process, so both give byte-identical reports, equal to what ``convert`` reports per document.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import multiprocessing
+import os
+import sys
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing.context import BaseContext
+from typing import TypeVar
+
+import click
+
+from k8s2ief.codes import severity_of
+from k8s2ief.commands.options import (
+    SEVERITY_CHOICES,
+    build_limits,
+    build_settings,
+    conversion_options,
+    limit_options,
+)
+from k8s2ief.emit import write_atomically
+from k8s2ief.findings import Finding, Policy, Severity, breaches, parse_fail_on
+from k8s2ief.load import Document, Limits, Source, iter_sources, read_source
+from k8s2ief.load.sources import STDIN_NAME
+from k8s2ief.paths import Path, render
+from k8s2ief.pipeline import Converter, DocumentResult, collect_siblings, input_mentions
+from k8s2ief.report.audit import FORMATTERS, AuditReport, build_report
+from k8s2ief.report.audit.model import UNREADABLE
+from k8s2ief.rules.ledger import RawFinding
+from k8s2ief.settings import Settings
+
+NAME_PATH: Path = ("metadata", "name")
+BATCH_FILES = 4  # files per task: small enough to balance a tree with one huge bundle
+TASKS_PER_WORKER = 16  # tasks in flight per worker: bounds memory on huge trees
+_CONVERTED: dict[str, object] = {}  # stands in for a body: the audit needs only "there was one"
+
+
+@dataclass(frozen=True)
+class NameClaim:
+    """A Deployment's IEF name, where it was declared, and where a KI109 would go."""
+
+    name: str
+    where: str  # file:line of the document, as KI109's message names it
+    index: int  # position of KI109 among the document's findings
+    line: int | None  # line of metadata.name
+
+
+Entry = tuple[DocumentResult, NameClaim | None]
+Siblings = dict[tuple[str, str], tuple[str, ...]]
+T = TypeVar("T")
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
+@click.option("--format", "report_format", type=click.Choice(sorted(FORMATTERS)), default="text",
+              show_default=True, help="Report format.")
+@click.option("--output", type=click.Path(dir_okay=False, allow_dash=True),
+              help="Write the report to this file (atomically) instead of stdout.")
+@click.option("--fail-on", type=SEVERITY_CHOICES, default="error", show_default=True,
+              help="Exit 1 when a finding reaches this severity.")
+@click.option("--ignore", "ignore", multiple=True, metavar="CODE",
+              help="Suppress a code (KI301 or its name); repeatable.")
+@click.option("--severity", "severity", multiple=True, metavar="CODE=LEVEL",
+              help="Give a code another severity (error, warning, info); repeatable.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Files converted in parallel (worker processes). [default: CPU count]")
+@click.option("--quiet", "-q", is_flag=True, help="No progress indicator.")
+@conversion_options
+@limit_options
+def audit(
+    paths: tuple[str, ...],
+    report_format: str,
+    output: str | None,
+    fail_on: str,
+    ignore: tuple[str, ...],
+    severity: tuple[str, ...],
+    jobs: int | None,
+    quiet: bool,
+    node_id: str | None,
+    group_id: str | None,
+    edition: str,
+    name_override: str | None,
+    gpu_memory_mb: int | None,
+    host_port_range: tuple[int, int] | None,
+    max_depth: int,
+    max_nodes: int,
+    max_document_bytes: int,
+) -> int:
+    """Report how much of a tree of manifests can run on IEF, and what blocks the rest."""
+    settings = build_settings(node_id, group_id, edition, name_override, gpu_memory_mb,
+                              host_port_range)
+    limits = build_limits(max_depth, max_nodes, max_document_bytes)
+    policy = _policy(ignore, severity)
+    threshold = parse_fail_on(fail_on)
+    sources = list(iter_sources(paths))
+    workers = jobs or os.cpu_count() or 1
+    if input_mentions(sources, b"envFrom"):
+        # envFrom may name a ConfigMap in another file: every worker needs all key names.
+        settings = dataclasses.replace(settings, siblings=siblings_of(sources, limits, workers))
+    progress = Progress(len(sources), enabled=not quiet and sys.stderr.isatty())
+    files = convert_files(sources, settings, limits, workers)
+    report = build_report(check_names(progress.track(files)), policy)
+    progress.close()
+    _emit(FORMATTERS[report_format](report), output)
+    return exit_code(report, threshold)
+
+
+def _policy(ignore: Iterable[str], severity: Iterable[str]) -> Policy:
+    """The Policy of --ignore and --severity; unknown codes or levels are usage errors."""
+    levels: dict[str, str] = {}
+    for item in severity:
+        code, sep, level = item.partition("=")
+        if not sep or not code.strip():
+            raise click.UsageError(f"--severity takes CODE=LEVEL, not {item!r}")
+        levels[code] = level
+    try:
+        return Policy.build(ignore, levels)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def exit_code(report: AuditReport, threshold: Severity | None) -> int:
+    """As convert: 2 when a document is unreadable, 1 when a finding reaches --fail-on."""
+    if any(d.status == UNREADABLE for d in report.documents):
+        return 2
+    findings = (f for d in report.documents for f in d.findings)
+    return 1 if breaches(findings, threshold) else 0
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output and output != "-":
+        try:
+            write_atomically(output, text)
+        except OSError as exc:
+            raise click.UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
+        return
+    click.echo(text, nl=False)
+
+
+# --- converting files ----------------------------------------------------------------------------
+
+class FileConverter(Converter):
+    """A Converter for one file that records IEF names instead of checking them.
+
+    Checking needs every earlier file, which a worker does not see; ``check_names`` does it
+    in the parent from the recorded claims.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self.claim: NameClaim | None = None
+
+    def convert(self, doc: Document) -> DocumentResult:
+        self.claim = None
+        return super().convert(doc)
+
+    def _check_unique_name(
+        self, doc: Document, body: dict[str, object], raw: list[RawFinding]
+    ) -> None:
+        name = body.get("name")
+        if isinstance(name, str):
+            self.claim = NameClaim(name, f"{doc.source}:{doc.line}", len(raw),
+                                   doc.locate(NAME_PATH))
+
+
+def audit_source(source: Source, settings: Settings, limits: Limits) -> list[Entry]:
+    """Every document of one source, converted, without its body (it would only cost memory)."""
+    converter = FileConverter(settings)
+    entries: list[Entry] = []
+    for doc in read_source(source, limits):
+        result = converter.convert(doc)
+        body = None if result.body is None else _CONVERTED
+        entries.append((dataclasses.replace(result, body=body), converter.claim))
+    return entries
+
+
+def convert_files(
+    sources: list[Source], settings: Settings, limits: Limits, jobs: int
+) -> Iterator[list[Entry]]:
+    """Each source's entries, in input order, converted in process or by ``jobs`` workers."""
+    if not _parallel(sources, jobs):
+        return (audit_source(source, settings, limits) for source in sources)
+    return _in_workers(_audit_paths, [s.name for s in sources], (settings, limits), jobs)
+
+
+def siblings_of(sources: list[Source], limits: Limits, jobs: int) -> Siblings:
+    """collect_siblings over the whole input, file by file in workers when there are several.
+
+    Merging the per-file maps in input order gives exactly collect_siblings' result (a later
+    ConfigMap of the same name wins in both); the pre-scan parses every file that mentions
+    ConfigMap or Secret, so doing it serially would cost as much as the conversion itself.
+    """
+    if not _parallel(sources, jobs):
+        return collect_siblings(sources, limits)
+    merged: Siblings = {}
+    for found in _in_workers(_scan_paths, [s.name for s in sources], (Settings(), limits), jobs):
+        merged.update(found)
+    return merged
+
+
+def _parallel(sources: list[Source], jobs: int) -> bool:
+    # Standard input cannot be reopened in another process; a single file gains nothing.
+    return jobs > 1 and len(sources) > 1 and all(s.name != STDIN_NAME for s in sources)
+
+
+def _in_workers(
+    task: Callable[[list[str]], list[T]], paths: list[str], state: tuple[Settings, Limits],
+    jobs: int,
+) -> Iterator[T]:
+    """``task`` over batches of files in ``jobs`` processes; results in input order."""
+    batches = [paths[i : i + BATCH_FILES] for i in range(0, len(paths), BATCH_FILES)]
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=_context(),
+                             initializer=_init_worker, initargs=state) as pool:
+        # A bounded window of tasks, collected in submission order: output keeps input order
+        # and at most jobs * TASKS_PER_WORKER batches of results wait in memory. The window is
+        # wide so that one huge file at its head does not leave the other workers idle.
+        pending: deque[Future[list[T]]] = deque()
+        for batch in batches:
+            pending.append(pool.submit(task, batch))
+            if len(pending) >= jobs * TASKS_PER_WORKER:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
+
+
+def _context() -> BaseContext | None:
+    # fork starts workers at once and shares the imported modules; elsewhere, the default.
+    if "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return None
+
+
+_worker_state: tuple[Settings, Limits] | None = None
+
+
+def _init_worker(settings: Settings, limits: Limits) -> None:
+    global _worker_state
+    _worker_state = (settings, limits)
+
+
+def _state() -> tuple[Settings, Limits]:
+    assert _worker_state is not None, "worker used before _init_worker"
+    return _worker_state
+
+
+def _audit_paths(paths: list[str]) -> list[list[Entry]]:
+    settings, limits = _state()
+    return [audit_source(_file_source(path), settings, limits) for path in paths]
+
+
+def _scan_paths(paths: list[str]) -> list[Siblings]:
+    _, limits = _state()
+    return [collect_siblings([_file_source(path)], limits) for path in paths]
+
+
+def _file_source(path: str) -> Source:
+    return Source(path, functools.partial(open, path, "rb"))  # type: ignore[arg-type]
+
+
+def check_names(files: Iterable[list[Entry]]) -> Iterator[DocumentResult]:
+    """The results, with KI109 added where an IEF name was already used earlier in the input."""
+    first_use: dict[str, str] = {}
+    for entries in files:
+        for result, claim in entries:
+            if claim is not None:
+                first = first_use.setdefault(claim.name, claim.where)
+                if first != claim.where:
+                    result.findings.insert(claim.index, _duplicate(result, claim, first))
+            yield result
+
+
+def _duplicate(result: DocumentResult, claim: NameClaim, first: str) -> Finding:
+    # The same finding Converter._check_unique_name makes, so audit and convert agree.
+    message = f"IEF name {claim.name} is already used by the Deployment at {first}"
+    return Finding("KI109", severity_of("KI109"), render(NAME_PATH), message, result.file,
+                   claim.line)
+
+
+# --- progress ------------------------------------------------------------------------------------
+
+class Progress:
+    """``files done/total`` on one stderr line, redrawn in place; silent unless enabled."""
+
+    def __init__(self, total: int, *, enabled: bool) -> None:
+        self.total = total
+        self.enabled = enabled
+        self.done = 0
+
+    def track(self, files: Iterable[list[Entry]]) -> Iterator[list[Entry]]:
+        for entries in files:
+            self.done += 1
+            if self.enabled:
+                sys.stderr.write(f"\rk8s2ief audit: {self.done}/{self.total} files")
+                sys.stderr.flush()
+            yield entries
+
+    def close(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\r\033[K")  # erase the line: the report is what stays
+            sys.stderr.flush()
