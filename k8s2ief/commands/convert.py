@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+import json
 import sys
-from typing import IO
+from collections.abc import Iterable
+from typing import IO, TYPE_CHECKING
 
 import click
 
 from k8s2ief.commands.options import (
     SEVERITY_CHOICES,
+    build_cluster_target,
     build_limits,
     build_settings,
+    cluster_options,
     conversion_options,
     limit_options,
 )
 from k8s2ief.emit import FORMATS, DirectoryWriter, OutputDirError, stream_writer
 from k8s2ief.findings import breaches, parse_fail_on
-from k8s2ief.load import iter_sources, read_source
+from k8s2ief.load import Document, iter_sources, read_source
 from k8s2ief.pipeline import Converter, collect_siblings, input_mentions
 from k8s2ief.report import CONVERT_REPORT_FORMATS, convert_report
+
+if TYPE_CHECKING:
+    from k8s2ief.load.cluster import ClusterTarget
 
 
 @click.command()
@@ -54,6 +61,7 @@ from k8s2ief.report import CONVERT_REPORT_FORMATS, convert_report
     help="Exit 1 when a finding reaches this severity.",
 )
 @conversion_options
+@cluster_options
 @limit_options
 def convert(
     paths: tuple[str, ...],
@@ -69,11 +77,20 @@ def convert(
     name_override: str | None,
     gpu_memory_mb: int | None,
     host_port_range: tuple[int, int] | None,
+    from_cluster: bool,
+    kubeconfig: str | None,
+    context: str | None,
+    namespace: str | None,
+    all_namespaces: bool,
+    selector: str | None,
     max_depth: int,
     max_nodes: int,
     max_document_bytes: int,
 ) -> int:
-    """Convert Kubernetes Deployments (files, folders, or - for stdin) into IEF bodies."""
+    """Convert Kubernetes Deployments (files, folders, - for stdin, or --from-cluster) into
+    IEF bodies."""
+    target = build_cluster_target(from_cluster, kubeconfig, context, namespace, all_namespaces,
+                                  selector, paths)
     settings = build_settings(
         node_id, group_id, edition, name_override, gpu_memory_mb, host_port_range
     )
@@ -89,16 +106,25 @@ def convert(
     except OutputDirError as exc:
         raise click.UsageError(str(exc)) from None
 
-    sources = list(iter_sources(paths))
-    if input_mentions(sources, b"envFrom"):
-        # envFrom may name a ConfigMap that comes later in the input: learn key names first.
-        settings = _with_siblings(settings, collect_siblings(sources, limits))
+    if target is not None:
+        documents = _cluster_documents(target)
+        if any(_uses_env_from(doc.data) for doc in documents):
+            # envFrom names ConfigMaps/Secrets: learn their key names (never values) first.
+            documents = _cluster_documents(target, with_references=True)
+            settings = _with_siblings(settings, _sibling_keys(documents))
+        batches: list[Iterable[Document]] = [[d for d in documents if d.kind == "Deployment"]]
+    else:
+        sources = list(iter_sources(paths))
+        if input_mentions(sources, b"envFrom"):
+            # envFrom may name a ConfigMap that comes later in the input: learn key names first.
+            settings = _with_siblings(settings, collect_siblings(sources, limits))
+        batches = [read_source(source, limits) for source in sources]
     converter = Converter(settings)
     with _report_stream(report_file) as report_out:
         report = convert_report(report_format, report_out)
         unreadable = failed = False
-        for source in sources:
-            for result in converter.convert_all(read_source(source, limits)):
+        for batch in batches:
+            for result in converter.convert_all(batch):
                 report.add(result, result.findings)
                 unreadable |= result.unreadable
                 failed |= breaches(result.findings, threshold)
@@ -114,6 +140,30 @@ def convert(
     if unreadable or errors:
         return 2
     return 1 if failed else 0
+
+
+def _cluster_documents(target: ClusterTarget, *, with_references: bool = False) -> list[Document]:
+    from k8s2ief.load.cluster import ClusterError, read_cluster
+
+    try:
+        return read_cluster(target, with_references=with_references)
+    except ClusterError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _uses_env_from(data: object) -> bool:
+    return '"envFrom"' in json.dumps(data) if isinstance(data, dict) else False
+
+
+def _sibling_keys(documents: list[Document]) -> dict[tuple[str, str], tuple[str, ...]]:
+    """Key names of the ConfigMaps and Secrets read with the Deployments (values never kept)."""
+    siblings: dict[tuple[str, str], tuple[str, ...]] = {}
+    for doc in documents:
+        if doc.kind in ("ConfigMap", "Secret") and doc.name and isinstance(doc.data, dict):
+            keys = [k for section in ("data", "stringData", "binaryData")
+                    if isinstance(doc.data.get(section), dict) for k in doc.data[section]]
+            siblings[(doc.kind, doc.name)] = tuple(dict.fromkeys(keys))
+    return siblings
 
 
 def _with_siblings(settings, siblings):  # type: ignore[no-untyped-def]

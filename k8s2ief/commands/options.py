@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
 from k8s2ief.load import Limits
 from k8s2ief.settings import EDITIONS, Settings
+
+if TYPE_CHECKING:
+    from k8s2ief.load.cluster import ClusterTarget
 
 F = TypeVar("F", bound=Callable[..., object])
 SEVERITY_CHOICES = click.Choice(["error", "warning", "info", "never"], case_sensitive=False)
@@ -111,3 +114,61 @@ def build_settings(
 
 def build_limits(max_depth: int, max_nodes: int, max_document_bytes: int) -> Limits:
     return Limits(max_depth=max_depth, max_nodes=max_nodes, max_document_bytes=max_document_bytes)
+
+
+def cluster_options(function: F) -> F:
+    """--from-cluster and where to read from (convert, audit, apply)."""
+    for option in reversed(
+        [
+            click.option(
+                "--from-cluster",
+                is_flag=True,
+                help="Read Deployments from the cluster of the kubeconfig instead of files.",
+            ),
+            click.option(
+                "--kubeconfig",
+                type=click.Path(dir_okay=False),
+                help="Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config).",
+            ),
+            click.option("--context", help="Kubeconfig context (default: the current one)."),
+            click.option(
+                "-n",
+                "--namespace",
+                help="Namespace to read (default: the context's namespace, else default).",
+            ),
+            click.option(
+                "-A", "--all-namespaces", is_flag=True, help="Read every namespace."
+            ),
+            click.option(
+                "-l", "--selector", help="Label selector, e.g. app=web,tier!=db."
+            ),
+        ]
+    ):
+        function = option(function)
+    return function
+
+
+def build_cluster_target(
+    from_cluster: bool,
+    kubeconfig: str | None,
+    context: str | None,
+    namespace: str | None,
+    all_namespaces: bool,
+    selector: str | None,
+    paths: tuple[str, ...] = (),
+) -> ClusterTarget | None:
+    """The cluster to read, or None without --from-cluster (the other options then refused)."""
+    from k8s2ief.load.cluster import ClusterTarget
+
+    if not from_cluster:
+        given = [name for name, value in (("--kubeconfig", kubeconfig), ("--context", context),
+                 ("--namespace", namespace), ("--all-namespaces", all_namespaces),
+                 ("--selector", selector)) if value]
+        if given:
+            raise click.UsageError(f"{', '.join(given)} only apply with --from-cluster")
+        return None
+    if paths:
+        raise click.UsageError("--from-cluster reads no files: drop the paths, or the flag")
+    if namespace and all_namespaces:
+        raise click.UsageError("--namespace and --all-namespaces exclude each other")
+    return ClusterTarget(kubeconfig, context, namespace, all_namespaces, selector)
