@@ -1,0 +1,77 @@
+"""docs/mapping.md is generated and current, and its rows describe what the rules really do."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import corpus_files, needs_corpus
+
+from k8s2ief.load import iter_documents
+from k8s2ief.paths import pattern_of
+from k8s2ief.rules import accounting, convert_manifest
+from k8s2ief.rules.ledger import Ledger
+from k8s2ief.rules.matrix import CARRIED
+from k8s2ief.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+# Rows are written once for containers and liveness probes; the same rules serve their twins.
+TWINS = [
+    (re.compile(r"\.initContainers\["), ".containers["),
+    (re.compile(r"\.(readinessProbe|startupProbe)"), ".livenessProbe"),
+    (re.compile(r'\.annotations\["k8s2ief\.io/[^"]+"\]$'), ".annotations"),
+]
+
+
+def test_mapping_doc_is_current() -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "gen_mapping.py")],
+        capture_output=True, text=True, check=True, timeout=60,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+    )
+    assert done.stdout == (ROOT / "docs" / "mapping.md").read_text(), (
+        "regenerate: python scripts/gen_mapping.py > docs/mapping.md"
+    )
+
+
+def _normalise(pattern: str) -> str:
+    for regex, replacement in TWINS:
+        pattern = regex.sub(replacement, pattern)
+    return pattern
+
+
+def _covered(pattern: str, rows: list[tuple[str, bool]]) -> bool:
+    """A row names the field, names a subtree holding it, or lies inside it (an empty map)."""
+    for row, subtree in rows:
+        if pattern == row or row.startswith(pattern + ".") or row.startswith(pattern + "["):
+            return True
+        if subtree and pattern.startswith((row + ".", row + "[")):
+            return True
+    return False
+
+
+@needs_corpus
+def test_every_carried_field_has_a_matrix_row() -> None:
+    """A field a rule consumed without a finding was carried over: the matrix must say how."""
+    rows = [(_normalise(r.kubernetes), r.subtree) for r in CARRIED]
+    files = [*corpus_files(), *sorted((ROOT / "testdata" / "golden").rglob("input.*"))]
+    missing: set[str] = set()
+    for doc in iter_documents([str(p) for p in files]):
+        if doc.kind != "Deployment" or not isinstance(doc.data, dict):
+            continue
+        ledger = Ledger()
+        _, findings = convert_manifest(doc.data, Settings(node_id="n", edition="platinum"),
+                                       ledger)
+        reported = {f.path for f in findings}
+        for path in ledger.consumed - reported:
+            if any(path[:end] in reported for end in range(1, len(path))):
+                continue  # inside a reported field
+            raw = pattern_of(path)
+            if raw in accounting.DEFAULTS or raw in accounting.SERVER_FIELDS or raw == "status":
+                continue  # summed up in KI010 / KI002 by the accounting walk
+            pattern = _normalise(raw)
+            if pattern and not _covered(pattern, rows):
+                missing.add(pattern)
+    assert not missing, sorted(missing)
