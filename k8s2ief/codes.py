@@ -121,9 +121,10 @@ _TABLE: list[tuple[str, str, Severity, str, str]] = [
     ("KI204", "revision-history", I, "revisionHistoryLimit is not carried.",
      "IEF keeps no rollout history; the setting has no effect at run time."),
     ("KI205", "dns-policy-rewritten", I, "dnsPolicy was rewritten to its IEF equivalent.",
-     "With hostNetwork, ClusterFirst behaves as Default in Kubernetes and IEF only allows Default "
-     "or ClusterFirstWithHostNet; without it, ClusterFirstWithHostNet behaves as ClusterFirst. "
-     "dnsConfig is not carried either."),
+     "Without hostNetwork, ClusterFirstWithHostNet behaves as ClusterFirst in Kubernetes, and "
+     "IEF only accepts Default or ClusterFirst there, so ClusterFirst is emitted. (ClusterFirst, "
+     "Kubernetes' default, is not emitted at all: with hostNetwork it resolves like Default, "
+     "IEF's own default.) dnsConfig is not carried either."),
     ("KI206", "dns-policy-unsupported", E,
      "dnsPolicy None (or an invalid one) has no IEF equivalent.",
      "dnsPolicy None takes all DNS settings from dnsConfig, which IEF lacks; Default was used, "

@@ -59,6 +59,7 @@ def _dns_policy(pod: View, host_network: bool) -> str | None:
     if pod.peek("dnsPolicy") == KUBERNETES_DNS_POLICY:
         # Kubernetes' default: the same body as a manifest without dnsPolicy (the API server
         # and kubectl get -o yaml always show it); the accounting walk sums it up under KI010.
+        # With hostNetwork it resolves like Default, which is also IEF's default: nothing to emit.
         return None
     policy = pod.text("dnsPolicy")
     if policy is None:
@@ -68,13 +69,6 @@ def _dns_policy(pod: View, host_network: bool) -> str | None:
             "dnsPolicy",
             "KI206",
             "dnsPolicy None (DNS only from dnsConfig) has no IEF equivalent; Default was used",
-        )
-        return "Default"
-    if policy == "ClusterFirst" and host_network:
-        pod.note(
-            "dnsPolicy",
-            "KI205",
-            "ClusterFirst with hostNetwork resolves like Default in Kubernetes; emitted as Default",
         )
         return "Default"
     if policy == "ClusterFirstWithHostNet" and not host_network:
