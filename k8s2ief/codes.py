@@ -264,6 +264,9 @@ _TABLE: list[tuple[str, str, Severity, str, str]] = [
      "look for these."),
     ("KI611", "volume-optional", W, "An optional ConfigMap or Secret volume becomes required.",
      "IEF has no optional volumes: the ConfigMap or Secret must exist."),
+    ("KI612", "mount-invalid", E, "A mount path or host path IEF cannot take.",
+     "Mount paths must be absolute, and hostPath sources absolute paths of letters, digits and "
+     "- _ . / only. The mount was left out, so the app misses that data."),
     # --- 7: scheduling -------------------------------------------------------------------------
     ("KI701", "affinity-needs-platinum", E, "Affinity and nodeSelector need the platinum edition.",
      "IEF's affinity rules exist only in the platinum edition (--edition platinum). On the "
@@ -274,6 +277,9 @@ _TABLE: list[tuple[str, str, Severity, str, str]] = [
     ("KI703", "affinity-expression-invalid", E, "An affinity expression is not valid.",
      "In and NotIn need values, Exists and DoesNotExist none, Gt and Lt exactly one integer. "
      "The expression was dropped."),
+    ("KI706", "affinity-term-invalid", E, "An affinity term lacks what both APIs require.",
+     "A pod affinity term needs a topologyKey, and a preferred term a weight of 1..100 (and a "
+     "podAffinityTerm). Kubernetes rejects such terms too; the term was dropped."),
     ("KI704", "node-selector-folded", I, "nodeSelector became node affinity.",
      "IEF has no nodeSelector; each label became an In expression in every required node "
      "selector term, which selects the same nodes."),

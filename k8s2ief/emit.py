@@ -103,7 +103,8 @@ class DirectoryWriter:
         self.on_error = on_error
         self.written: list[str] = []
         if not os.path.isdir(directory):
-            raise OutputDirError(f"output directory {directory} does not exist")
+            problem = "is not a directory" if os.path.exists(directory) else "does not exist"
+            raise OutputDirError(f"output directory {directory} {problem}")
         if not os.access(directory, os.W_OK):
             raise OutputDirError(f"output directory {directory} is not writable")
 

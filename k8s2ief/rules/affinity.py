@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 
-from k8s2ief.rules.ledger import View
+from k8s2ief.rules.ledger import View, describe
 from k8s2ief.settings import Settings
 
 REQUIRED = "requiredDuringSchedulingIgnoredDuringExecution"
 PREFERRED = "preferredDuringSchedulingIgnoredDuringExecution"
 OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt")
+WEIGHT_MIN, WEIGHT_MAX = 1, 100
 INTEGER = re.compile(r"-?[0-9]+")
 # Selector and term fields IEF's affinity has no place for.
 UNSUPPORTED = {
@@ -53,8 +54,13 @@ def convert(pod: View | None, settings: Settings) -> dict[str, object] | None:
 def _node_selector(pod: View) -> list[dict[str, object]]:
     expressions = []
     for key, value, path in pod.items("nodeSelector"):
-        pod.ledger.consume(path)
-        expressions.append({"key": key, "operator": "In", "values": [str(value)]})
+        if not key:
+            pod.ledger.report("KI703", path, "a nodeSelector label key is empty; it was dropped")
+        elif not isinstance(value, str):
+            pod.ledger.report("KI009", path, f"expected a string, found {describe(value)}")
+        else:
+            pod.ledger.consume(path)
+            expressions.append({"key": key, "operator": "In", "values": [value]})
     return expressions
 
 
@@ -64,8 +70,9 @@ def _node_affinity(
     result: dict[str, object] = {}
     if view is not None:
         preferred = [
-            {"preference": _selector_term(p.child("preference")), "weight": p.integer("weight")}
+            {"preference": _selector_term(p.child("preference")), "weight": weight}
             for p in view.children(PREFERRED)
+            if (weight := _weight(p)) is not None
         ]
         if preferred:
             result[PREFERRED] = preferred
@@ -98,7 +105,8 @@ def _expressions(view: View) -> list[dict[str, object]]:
     for expression in view.children("matchExpressions"):
         key, operator = expression.text("key"), expression.text("operator")
         values = expression.strings("values")
-        problem = _expression_problem(operator, values)
+        problem = "an expression needs a key; expression dropped" if not key else None
+        problem = problem or _expression_problem(operator, values)
         if problem:
             expression.ledger.report("KI703", expression.path, problem, consume=False)
             continue
@@ -126,20 +134,33 @@ def _pod_affinity(view: View | None) -> dict[str, object]:
         return {}
     result: dict[str, object] = {}
     preferred = [
-        {"podAffinityTerm": _pod_term(w.child("podAffinityTerm")), "weight": w.integer("weight")}
+        {"podAffinityTerm": term, "weight": weight}
         for w in view.children(PREFERRED)
+        if (weight := _weight(w)) is not None
+        and (term := _pod_term(w.child("podAffinityTerm"), w)) is not None
     ]
     if preferred:
         result[PREFERRED] = preferred
-    required = [_pod_term(t) for t in view.children(REQUIRED)]
+    required = [term for t in view.children(REQUIRED) if (term := _pod_term(t, t)) is not None]
     if required:
         result[REQUIRED] = required
     return result
 
 
-def _pod_term(view: View | None) -> dict[str, object]:
-    if view is None:
-        return {}
+def _pod_term(view: View | None, owner: View) -> dict[str, object] | None:
+    """A pod affinity term, or None (reported) when it lacks the topologyKey both APIs need."""
+    if (
+        view is None
+        or not isinstance(view.peek("topologyKey"), str)
+        or not view.peek("topologyKey")
+    ):
+        owner.ledger.report(
+            "KI706",
+            owner.path,
+            "a pod affinity term needs a topologyKey (Kubernetes and IEF both require one); "
+            "the term was dropped",
+        )
+        return None
     _unsupported(view)
     term: dict[str, object] = {}
     selector = view.child("labelSelector")
@@ -160,6 +181,20 @@ def _pod_term(view: View | None) -> dict[str, object]:
     if topology is not None:
         term["topologyKey"] = topology
     return term
+
+
+def _weight(view: View) -> int | None:
+    """A preferred term's weight, which both APIs require in 1..100; otherwise it is dropped."""
+    weight = view.integer("weight")
+    if weight is not None and WEIGHT_MIN <= weight <= WEIGHT_MAX:
+        return weight
+    view.ledger.report(
+        "KI706",
+        view.path,
+        f"a preferred term needs a weight of {WEIGHT_MIN}..{WEIGHT_MAX}, not {weight}; "
+        "the term was dropped",
+    )
+    return None
 
 
 def _take(view: View, path: tuple) -> bool:

@@ -16,6 +16,7 @@ from k8s2ief.settings import Settings
 MIB = Decimal(1024 * 1024)
 CENT = Decimal("0.01")
 MEMORY_LIMIT_MIN = Decimal(4)
+HUGE_DIGITS = 15  # amounts above 10**15 are far beyond any IEF range: no rounding, short text
 # Kubernetes resource name -> (IEF key, NPU type when the name selects one).
 ASCEND = {"huawei.com/Ascend310": "D310", "huawei.com/Ascend310B": "D310B"}
 GPU = "nvidia.com/gpu"
@@ -53,6 +54,8 @@ def parse_quantity(text: object) -> Decimal:
 
 def decimal_text(value: Decimal) -> str:
     """``Decimal('0.250')`` -> ``'0.25'``, ``Decimal('2E+1')`` -> ``'20'``."""
+    if value.adjusted() > HUGE_DIGITS:  # "1e999999" would print a million digits
+        return str(value.normalize())
     text = format(value.normalize(), "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
 
@@ -125,6 +128,8 @@ def _one(
 
 
 def _rounded(block: View, name: str, amount: Decimal, unit: str) -> Decimal:
+    if amount.adjusted() > HUGE_DIGITS:
+        return amount  # far outside IEF's range (reported there); quantize would overflow
     rounded = amount.quantize(CENT, rounding=ROUND_CEILING)
     if rounded != amount:
         block.note(

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from k8s2ief.rules.ledger import View
 
 VOLUME_NAME_MAX = 63
+HOST_PATH = re.compile(r"/[-/_.A-Za-z0-9]*")  # the API's rule for hostPath sources
 KUBERNETES_DEFAULT_MODE = 420  # 0644, what the API server fills in for configMap and secret
 _NOT_NAME = re.compile(r"[^a-z0-9]+")
 # Mount options IEF has no field for: (code, what happens without them).
@@ -66,6 +67,14 @@ class PodVolumes:
             )
             return None
         self.mounted.add(name or "")
+        if not destination or not destination.startswith("/"):
+            mount.ledger.report(
+                "KI612",
+                mount.path,
+                f"volumeMount {name} needs an absolute mountPath, not {destination!r}; "
+                "the mount was dropped",
+            )
+            return None
         for option, (code, effect) in MOUNT_OPTIONS.items():
             if option in mount:
                 mount.report(option, code, f"{option} is not carried: {effect}")
@@ -129,6 +138,9 @@ Source = tuple[str | None, str | None, int | None, bool]
 
 def _config_source(view: View, name_key: str, kind: str) -> Source:
     name = view.text(name_key)
+    if not name:
+        view.ledger.report("KI602", view.path, f"the {kind} volume names no {kind} ({name_key})")
+        return None, None, None, False
     # 420 (0644) is Kubernetes' default mode, filled in by the API server: left to the
     # accounting walk's defaults summary, so the body matches a volume without defaultMode.
     default_mode = view.peek("defaultMode") == KUBERNETES_DEFAULT_MODE
@@ -154,6 +166,15 @@ def _empty_dir(view: View) -> Source:
 
 def _host_path(view: View) -> Source:
     path = view.text("path")
+    if not path or not HOST_PATH.fullmatch(path):
+        view.report(
+            "path",
+            "KI612",
+            f"hostPath {path!r} is not a path IEF accepts (absolute, of letters, digits and "
+            "- _ . /); the volume cannot be mounted",
+        )
+        view.ledger.consume(view.path)  # the finding speaks for the whole source
+        return None, None, None, False
     if "type" in view:
         view.report(
             "type", "KI607", "hostPath type is not carried: IEF does not check the path's kind"
