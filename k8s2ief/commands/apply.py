@@ -1,13 +1,22 @@
-"""``k8s2ief apply``: convert (or read earlier bodies) and submit to IEF, idempotently by name."""
+"""``k8s2ief apply``: convert (or read earlier bodies) and submit to IEF, idempotently by name.
+
+Input is manifests (PATH...), bodies made earlier (--bodies), or --from-cluster: the Deployments
+of a cluster and the ConfigMaps and Secrets they reference, read through the kubeconfig and then
+applied exactly as the same objects from files would be. Secret values are only ever sent to
+IEF: they are also scrubbed from any error message IEF sends back.
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import contextlib
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -21,14 +30,25 @@ from k8s2ief.apply import (
     kv_item,
     references,
 )
-from k8s2ief.commands.options import _host_port_range, build_limits, build_settings, limit_options
+from k8s2ief.commands.options import (
+    _host_port_range,
+    build_cluster_target,
+    build_limits,
+    build_settings,
+    cluster_options,
+    limit_options,
+)
 from k8s2ief.findings import Severity
-from k8s2ief.load import iter_sources, read_source
+from k8s2ief.load import Document, iter_sources, read_source
 from k8s2ief.pipeline import DEPLOYMENT, Converter, collect_siblings, input_mentions
 from k8s2ief.settings import EDITIONS
 
+if TYPE_CHECKING:
+    from k8s2ief.load.cluster import ClusterTarget
+
 ENV_AK, ENV_SK = "HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK"
 ENV_TOKEN, ENV_PROJECT = "HUAWEICLOUD_SDK_SECURITY_TOKEN", "HUAWEICLOUD_SDK_PROJECT_ID"
+MIN_REDACTED = 6  # shorter Secret values are not scrubbed from messages: too many false hits
 
 
 class _Usage(Exception):
@@ -68,6 +88,7 @@ class _Usage(Exception):
               help="Read timeout per request, in seconds.")
 @click.option("-o", "--output", "output_format", type=click.Choice(["text", "json"]),
               default="text", show_default=True)
+@cluster_options
 @limit_options
 def apply(
     paths: tuple[str, ...],
@@ -92,11 +113,18 @@ def apply(
     retry_base_delay: float,
     timeout: float,
     output_format: str,
+    from_cluster: bool,
+    kubeconfig: str | None,
+    context: str | None,
+    namespace: str | None,
+    all_namespaces: bool,
+    selector: str | None,
     max_depth: int,
     max_nodes: int,
     max_document_bytes: int,
 ) -> int:
-    """Submit Kubernetes Deployments (or --bodies) to IEF: create, update or leave alone.
+    """Submit Kubernetes Deployments (files, --from-cluster, or --bodies) to IEF: create,
+    update or leave alone.
 
     Credentials come from HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK (and
     HUAWEICLOUD_SDK_SECURITY_TOKEN for temporary keys). Exit 0 when everything is done, 1 when a
@@ -108,18 +136,26 @@ def apply(
             raise _Usage(f"give --project-id or set {ENV_PROJECT}")
         if (region is None) == (endpoint is None):
             raise _Usage("give exactly one of --region and --endpoint")
-        if bool(paths) == bool(bodies):
-            raise _Usage("give PATH... or --bodies FILE, not both and not neither")
+        try:
+            cluster = build_cluster_target(from_cluster, kubeconfig, context, namespace,
+                                           all_namespaces, selector, paths)
+        except click.UsageError as problem:
+            raise _Usage(problem.message) from None
+        if sum((bool(paths), bool(bodies), cluster is not None)) != 1:
+            raise _Usage("give PATH..., --bodies FILE or --from-cluster: exactly one")
         nodes = _node_ids(node_ids, node_ids_file)
         if nodes and group_id:
             raise _Usage("give node ids or a group id, not both")
         if bodies:
-            targets, kv_items = _from_bodies(bodies, nodes), []
+            targets, kv_items = _from_bodies(bodies, nodes), list[KvItem]()
         else:
             settings = build_settings(nodes[0] if nodes else None, group_id, edition,
                                       name_override, gpu_memory_mb, host_port_range)
             limits = build_limits(max_depth, max_nodes, max_document_bytes)
-            targets, kv_items = _from_manifests(paths, settings, limits, nodes, force)
+            if cluster is not None:
+                targets, kv_items = _from_cluster(cluster, settings, nodes, force)
+            else:
+                targets, kv_items = _from_manifests(paths, settings, limits, nodes, force)
     except _Usage as problem:
         click.echo(f"k8s2ief apply: {problem}", err=True)
         return 2
@@ -137,7 +173,9 @@ def apply(
         click.echo(f"k8s2ief apply: {problem}", err=True)
         return 2
     applier = Applier(session, dry_run=dry_run, recreate=recreate, parallel=parallel,
-                      policy=RetryPolicy(max_attempts, retry_base_delay), redact=(ak, sk, token))
+                      policy=RetryPolicy(max_attempts, retry_base_delay),
+                      redact=[ak, sk, *([token] if token else []),
+                              *_secret_values(kv_items)])
     outcomes = applier.apply(targets, kv_items)
     _print(outcomes, output_format, dry_run)
     return 0 if all(outcome.ok for outcome in outcomes) else 1
@@ -201,28 +239,66 @@ def _from_manifests(
     sources = list(iter_sources(paths))
     if input_mentions(sources, b"envFrom"):
         settings = replace(settings, siblings=collect_siblings(sources, limits))
-    converter = Converter(settings)
+    documents = (document for source in sources for document in read_source(source, limits))
+    return _plan(documents, Converter(settings), nodes, force)
+
+
+def _from_cluster(
+    cluster: ClusterTarget, settings: Any, nodes: Sequence[str], force: bool
+) -> tuple[list[Target], list[KvItem]]:
+    """The cluster's Deployments and the ConfigMaps and Secrets they reference, planned as the
+    same objects from files would be (the references come after the Deployments, which is fine:
+    their key names are gathered first, and kv items are always applied before deployments)."""
+    from k8s2ief.commands.convert import _uses_env_from
+    from k8s2ief.load.cluster import ClusterError, read_cluster
+    from k8s2ief.pipeline import siblings_of
+
+    try:
+        documents = read_cluster(cluster, with_references=True)
+    except ClusterError as problem:
+        raise _Usage(str(problem)) from None
+    if any(_uses_env_from(doc.data) for doc in documents):  # as convert: key names first
+        settings = replace(settings, siblings=siblings_of(documents))
+    return _plan(documents, Converter(settings), nodes, force)
+
+
+def _plan(
+    documents: Iterable[Document], converter: Converter, nodes: Sequence[str], force: bool
+) -> tuple[list[Target], list[KvItem]]:
+    """Deployments to submit, and the ConfigMaps and Secrets some submitted one references."""
     targets: list[Target] = []
     kv: dict[tuple[str, str], KvItem] = {}
     wanted: set[tuple[str, str]] = set()
-    for source in sources:
-        for document in read_source(source, limits):
-            result = converter.convert(document)
-            data = document.data if isinstance(document.data, dict) else {}
-            item = kv_item(data) if document.error is None else None
-            if item is not None:
-                kv[(item.kind, item.name)] = item
-                continue
-            if result.kind not in (DEPLOYMENT, None):
-                continue  # other kinds are not submitted
-            target = _target(result, force)
-            if target.body is not None and target.blocked_code is None:
-                target.needs = tuple(sorted(references(data)))
-                wanted.update(target.needs)
-            targets.extend(fan_out(target, nodes))
+    for document in documents:
+        result = converter.convert(document)
+        data = document.data if isinstance(document.data, dict) else {}
+        item = kv_item(data) if document.error is None else None
+        if item is not None:
+            kv[(item.kind, item.name)] = item
+            continue
+        if result.kind not in (DEPLOYMENT, None):
+            continue  # other kinds are not submitted
+        target = _target(result, force)
+        if target.body is not None and target.blocked_code is None:
+            target.needs = tuple(sorted(references(data)))
+            wanted.update(target.needs)
+        targets.extend(fan_out(target, nodes))
     for target in targets:
         target.needs = tuple(need for need in target.needs if need in kv)
     return targets, [item for key, item in kv.items() if key in wanted]
+
+
+def _secret_values(items: Iterable[KvItem]) -> list[str]:
+    """Every Secret value, as sent (base64) and decoded, for scrubbing from IEF's messages."""
+    values: list[str] = []
+    for item in items:
+        if item.kind != "Secret":
+            continue
+        for value in item.data.values():
+            values.append(value)
+            with contextlib.suppress(binascii.Error, UnicodeDecodeError):
+                values.append(base64.b64decode(value, validate=True).decode("utf-8"))
+    return [value for value in values if len(value) >= MIN_REDACTED]
 
 
 def _target(result: Any, force: bool) -> Target:

@@ -70,8 +70,17 @@ def _result(finding: Finding, file: str, rule_index: int) -> dict[str, object]:
     }
 
 
+CLUSTER_SCHEME = "cluster:"
+
+
 def artifact_uri(path: str) -> str:
-    """A relative URI reference: absolute paths are made relative to the working directory."""
+    """A relative URI reference: absolute paths are made relative to the working directory.
+
+    Documents read with --from-cluster have a ``cluster:<context>/<namespace>/<name>`` source,
+    kept as an absolute URI of scheme ``cluster`` (quoting would hide the scheme's colon).
+    """
+    if path.startswith(CLUSTER_SCHEME):
+        return CLUSTER_SCHEME + quote(path[len(CLUSTER_SCHEME) :], safe="/")
     if os.path.isabs(path):
         path = os.path.relpath(path)
     return quote(path.replace(os.sep, "/"))
