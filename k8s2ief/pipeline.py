@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 from k8s2ief.codes import severity_of
 from k8s2ief.findings import Finding, Severity, worst
-from k8s2ief.load import Document, Limits, Source, iter_sources, read_source
+from k8s2ief.load import Document, Limits, Source, iter_sources, read_chunk
+from k8s2ief.load.split import Chunk, reencode_if_utf16, split_documents
 from k8s2ief.paths import Path, render
 from k8s2ief.rules import convert_manifest
 from k8s2ief.rules.ledger import RawFinding
@@ -65,7 +66,7 @@ class Converter:
         self.validate = validate
         self.siblings: dict[tuple[str, str], tuple[str, ...]] = dict(settings.siblings)
         self._settings = Settings(**{**settings.__dict__, "siblings": self.siblings})
-        self._names: dict[str, str] = {}  # IEF name -> where it was first used
+        self._names = FirstUse()  # IEF name -> where it was first used
 
     def convert_all(self, documents: Iterable[Document]) -> Iterator[DocumentResult]:
         for document in documents:
@@ -149,15 +150,8 @@ class Converter:
         )
 
     def _remember_sibling(self, doc: Document) -> None:
-        data = doc.data if isinstance(doc.data, dict) else {}
-        name = doc.name
-        keys: list[str] = []
-        for section in ("data", "stringData", "binaryData"):
-            values = data.get(section)
-            if isinstance(values, dict):
-                keys.extend(k for k in values if isinstance(k, str))  # names only, never values
-        if name:
-            self.siblings[(doc.kind or "", name)] = tuple(dict.fromkeys(keys))
+        if doc.name:
+            self.siblings[(doc.kind or "", doc.name)] = sibling_keys(doc)
 
     def _check_unique_name(
         self, doc: Document, body: dict[str, object], raw: list[RawFinding]
@@ -165,9 +159,8 @@ class Converter:
         name = body.get("name")
         if not isinstance(name, str):
             return
-        where = f"{doc.source}:{doc.line}"
-        first = self._names.setdefault(name, where)
-        if first != where:
+        first = self._names.claim(name, doc.source, doc.line)
+        if first is not None:
             raw.append(
                 RawFinding(
                     "KI109",
@@ -175,6 +168,47 @@ class Converter:
                     f"IEF name {name} is already used by the Deployment at {first}",
                 )
             )
+
+
+class FirstUse:
+    """Where each IEF name was first used, for KI109, kept compactly.
+
+    A stream must remember every name it has seen. Kept as a ``file:line`` string per name, that
+    was most of the memory a long stream grew by, so each place is one integer instead: the
+    line and the file's number.
+    """
+
+    _FILE_BITS = 24  # files numbered past this keep their place as a tuple (never in practice)
+
+    def __init__(self) -> None:
+        self._files: list[str] = []
+        self._file_ids: dict[str, int] = {}
+        self._first: dict[str, int | tuple[int, int]] = {}
+
+    def claim(self, name: str, source: str, line: int | None) -> str | None:
+        """Record a use of ``name``; answer where it was first used when that was elsewhere."""
+        file_id = self._file_ids.get(source)
+        if file_id is None:
+            file_id = self._file_ids[source] = len(self._files)
+            self._files.append(source)
+        place: int | tuple[int, int] = (
+            (line or 0) << self._FILE_BITS | file_id
+            if file_id < 1 << self._FILE_BITS
+            else (file_id, line or 0)
+        )
+        first = self._first.setdefault(name, place)
+        if first == place:
+            return None
+        if isinstance(first, tuple):
+            first_file, first_line = first
+        else:
+            first_file, first_line = first & ((1 << self._FILE_BITS) - 1), first >> self._FILE_BITS
+        return place_text(self._files[first_file], first_line)
+
+
+def place_text(source: str, line: int | None) -> str:
+    """``file:line``, or the source alone when it has no line (a cluster object)."""
+    return f"{source}:{line}" if line else source
 
 
 def _line(doc: Document, path: Path) -> int | None:
@@ -248,22 +282,74 @@ def _ignored_codes(doc: Document) -> frozenset[str]:
     return frozenset(codes)
 
 
-def collect_siblings(
-    sources: Iterable[Source], limits: Limits
-) -> dict[tuple[str, str], tuple[str, ...]]:
+def sibling_keys(doc: Document) -> tuple[str, ...]:
+    """The key names of a ConfigMap or Secret document (never its values)."""
+    data = doc.data if isinstance(doc.data, dict) else {}
+    keys: list[str] = []
+    for section in ("data", "stringData", "binaryData"):
+        values = data.get(section)
+        if isinstance(values, dict):
+            keys.extend(k for k in values if isinstance(k, str))
+    return tuple(dict.fromkeys(keys))
+
+
+def siblings_of(documents: Iterable[Document]) -> dict[tuple[str, str], tuple[str, ...]]:
+    """``(kind, name) -> key names`` of the ConfigMaps and Secrets among documents."""
+    return {
+        (doc.kind, doc.name): sibling_keys(doc)
+        for doc in documents
+        if doc.kind in SIBLING_KINDS and doc.name and isinstance(doc.data, dict)
+    }
+
+
+class SiblingKeys(dict[tuple[str, str], tuple[str, ...]]):
+    """collect_siblings' answer: (kind, name) -> key names; ``redefined`` when some ConfigMap or
+    Secret is defined twice with different keys (then what a Deployment sees depends on where it
+    stands in the stream, and only an in-order conversion gets it right)."""
+
+    redefined: bool = False
+
+
+# A document can only be a ConfigMap or Secret (or a List holding one) if its text names the kind,
+# spells it with escapes (a backslash) or hides it in a !!binary scalar; every other chunk is
+# skipped without parsing, which makes this pre-scan cheap on streams of Deployments.
+_SIBLING_HINTS = (b"ConfigMap", b"Secret", b"\\", b"binary")
+
+
+def collect_siblings(sources: Iterable[Source], limits: Limits) -> SiblingKeys:
     """Key names of every ConfigMap and Secret in the input, for envFrom expansion.
 
     Only needed when some document uses envFrom and the ConfigMap may come after it; the CLI
     calls this first when the input mentions envFrom at all. Values are never kept.
     """
     converter = Converter(Settings(), validate=False)
+    found = SiblingKeys()
     for source in sources:
         if not (_contains(source, b"ConfigMap") or _contains(source, b"Secret")):
             continue
-        for doc in read_source(source, limits):
-            if doc.kind in SIBLING_KINDS and isinstance(doc.data, dict):
-                converter._remember_sibling(doc)
-    return converter.siblings
+        for chunk in _chunks(source, limits):
+            if not any(hint in chunk.text for hint in _SIBLING_HINTS):
+                continue
+            for doc in read_chunk(source.name, chunk, limits):
+                if doc.kind in SIBLING_KINDS and isinstance(doc.data, dict):
+                    converter._remember_sibling(doc)
+                    key = (doc.kind or "", doc.name or "")
+                    keys = converter.siblings.get(key)
+                    if key in found and found[key] != keys:
+                        found.redefined = True
+                    if keys is not None:
+                        found[key] = keys
+    return found
+
+
+def _chunks(source: Source, limits: Limits) -> Iterator[Chunk]:
+    """The source's documents as unparsed chunks; unreadable sources give none (the conversion
+    itself reports them)."""
+    try:
+        with source.open() as stream:
+            yield from split_documents(reencode_if_utf16(stream), limits.max_document_bytes)
+    except OSError:
+        return
 
 
 def input_mentions(sources: Iterable[Source], word: bytes) -> bool:
@@ -287,8 +373,11 @@ def _contains(source: Source, word: bytes) -> bool:
 __all__ = [
     "Converter",
     "DocumentResult",
+    "SiblingKeys",
     "collect_siblings",
     "input_mentions",
     "iter_sources",
+    "sibling_keys",
+    "siblings_of",
     "status_of",
 ]

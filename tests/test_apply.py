@@ -106,6 +106,41 @@ def test_create_then_unchanged_then_update(emu: Emulator, run: Run, tmp_path: Pa
     assert updated["template"]["containers"][0]["image_url"] == "nginx:1.28-alpine"
 
 
+def test_many_targets_list_the_project_once(emu: Emulator, run: Run, tmp_path: Path) -> None:
+    # From LIST_ALL_FROM targets on, apply lists the project once and creates absent names
+    # without looking each one up; names already there are looked up and compared as usual.
+    from k8s2ief.apply import LIST_ALL_FROM
+
+    names = [f"app-{i:02d}" for i in range(LIST_ALL_FROM + 5)]
+    path = tmp_path / "many.yaml"
+    path.write_text(manifest(names[0]) + manifest(names[1]))
+    assert run(emu, str(path), "--node-id", NODE)[0] == 0  # two targets: looked up one by one
+    before = len(emu.request_log)
+    path.write_text("".join(manifest(name) for name in names))
+    code, out = run(emu, str(path), "--node-id", NODE)
+    assert code == 0
+    assert Counter(line.split(": ")[1] for line in out.splitlines()) == {
+        "created": len(names) - 2, "unchanged": 2}
+    methods = Counter(r.method for r in emu.request_log[before:])
+    # one listing, then a lookup and a show for each of the two that exist
+    assert methods == {"GET": 1 + 2 * 2, "POST": len(names) - 2}
+
+
+def test_created_since_the_listing_is_decided_as_usual(
+    emu: Emulator, run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A name absent when listed but taken when created (someone else was quicker): the create
+    # is refused on its first try, and the deployment is looked up and compared as usual.
+    from k8s2ief.apply import Applier
+
+    path = tmp_path / "app.yaml"
+    path.write_text(manifest("app"))
+    assert run(emu, str(path), "--node-id", NODE) == (0, "app: created\n")
+    monkeypatch.setattr(Applier, "_list_existing", lambda self, targets: frozenset())
+    assert run(emu, str(path), "--node-id", NODE) == (0, "app: unchanged\n")
+    assert len(emu.deployments) == 1
+
+
 def test_dry_run_writes_nothing(emu: Emulator, run: Run, tmp_path: Path) -> None:
     path = tmp_path / "app.yaml"
     path.write_text(manifest("app"))

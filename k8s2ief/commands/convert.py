@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import IO, TYPE_CHECKING
 
 import click
@@ -20,9 +21,17 @@ from k8s2ief.commands.options import (
 )
 from k8s2ief.emit import FORMATS, DirectoryWriter, OutputDirError, stream_writer
 from k8s2ief.findings import breaches, parse_fail_on
-from k8s2ief.load import Document, iter_sources, read_source
-from k8s2ief.pipeline import Converter, collect_siblings, input_mentions
+from k8s2ief.load import Document, iter_sources
+from k8s2ief.parallel import convert_sources
+from k8s2ief.pipeline import (
+    Converter,
+    DocumentResult,
+    collect_siblings,
+    input_mentions,
+    siblings_of,
+)
 from k8s2ief.report import CONVERT_REPORT_FORMATS, convert_report
+from k8s2ief.settings import Settings
 
 if TYPE_CHECKING:
     from k8s2ief.load.cluster import ClusterTarget
@@ -41,7 +50,7 @@ if TYPE_CHECKING:
 )
 @click.option(
     "--output-dir",
-    type=click.Path(file_okay=False),
+    metavar="DIR",
     help="Write <name>.json per deployment instead of stdout.",
 )
 @click.option("--force", is_flag=True, help="With --output-dir: replace existing files.")
@@ -89,8 +98,9 @@ def convert(
 ) -> int:
     """Convert Kubernetes Deployments (files, folders, - for stdin, or --from-cluster) into
     IEF bodies."""
-    target = build_cluster_target(from_cluster, kubeconfig, context, namespace, all_namespaces,
-                                  selector, paths)
+    target = build_cluster_target(
+        from_cluster, kubeconfig, context, namespace, all_namespaces, selector, paths
+    )
     settings = build_settings(
         node_id, group_id, edition, name_override, gpu_memory_mb, host_port_range
     )
@@ -104,37 +114,32 @@ def convert(
             else stream_writer(output_format, sys.stdout)
         )
     except OutputDirError as exc:
-        raise click.UsageError(str(exc)) from None
+        raise click.ClickException(str(exc)) from None
 
     if target is not None:
         documents = _cluster_documents(target)
         if any(_uses_env_from(doc.data) for doc in documents):
             # envFrom names ConfigMaps/Secrets: learn their key names (never values) first.
             documents = _cluster_documents(target, with_references=True)
-            settings = _with_siblings(settings, _sibling_keys(documents))
-        batches: list[Iterable[Document]] = [[d for d in documents if d.kind == "Deployment"]]
+            settings = _with_siblings(settings, siblings_of(documents))
+        deployments = [d for d in documents if d.kind == "Deployment"]
+        results: Iterable[DocumentResult] = Converter(settings).convert_all(deployments)
     else:
         sources = list(iter_sources(paths))
         if input_mentions(sources, b"envFrom"):
             # envFrom may name a ConfigMap that comes later in the input: learn key names first.
             settings = _with_siblings(settings, collect_siblings(sources, limits))
-        batches = [read_source(source, limits) for source in sources]
-    converter = Converter(settings)
-    with _report_stream(report_file) as report_out:
+        # Large inputs are converted by worker processes: the same results in the same order.
+        results = convert_sources(sources, settings, limits)
+    with _ReportStream(report_file) as report_out:
         report = convert_report(report_format, report_out)
         unreadable = failed = False
-        for batch in batches:
-            for result in converter.convert_all(batch):
-                report.add(result, result.findings)
-                unreadable |= result.unreadable
-                failed |= breaches(result.findings, threshold)
-                if result.body is not None:
-                    writer.write(
-                        result.body,
-                        result.name
-                        if result.body.get("name") is None
-                        else str(result.body["name"]),
-                    )
+        for result in results:
+            report.add(result, result.findings)
+            unreadable |= result.unreadable
+            failed |= breaches(result.findings, threshold)
+            if result.body is not None:
+                writer.write(result.body, str(result.body.get("name") or result.name or ""))
         writer.close()
         report.close(errors)
     if unreadable or errors:
@@ -155,24 +160,13 @@ def _uses_env_from(data: object) -> bool:
     return '"envFrom"' in json.dumps(data) if isinstance(data, dict) else False
 
 
-def _sibling_keys(documents: list[Document]) -> dict[tuple[str, str], tuple[str, ...]]:
-    """Key names of the ConfigMaps and Secrets read with the Deployments (values never kept)."""
-    siblings: dict[tuple[str, str], tuple[str, ...]] = {}
-    for doc in documents:
-        if doc.kind in ("ConfigMap", "Secret") and doc.name and isinstance(doc.data, dict):
-            keys = [k for section in ("data", "stringData", "binaryData")
-                    if isinstance(doc.data.get(section), dict) for k in doc.data[section]]
-            siblings[(doc.kind, doc.name)] = tuple(dict.fromkeys(keys))
-    return siblings
-
-
-def _with_siblings(settings, siblings):  # type: ignore[no-untyped-def]
-    from dataclasses import replace
-
+def _with_siblings(
+    settings: Settings, siblings: dict[tuple[str, str], tuple[str, ...]]
+) -> Settings:
     return replace(settings, siblings=siblings)
 
 
-class _report_stream:
+class _ReportStream:
     """stderr, or a file (``-`` means stdout is not allowed: stdout carries data)."""
 
     def __init__(self, path: str | None) -> None:

@@ -227,6 +227,11 @@ class IefSession:
         call = self._client.list_deployments
         return self._list_by_name(call, ListDeploymentsRequest, "deployments", name)
 
+    def list_deployments(self) -> list[JsonObject]:
+        """Every deployment of the project, paged through ``PAGE_SIZE`` at a time."""
+        call = self._client.list_deployments
+        return self._list_by_name(call, ListDeploymentsRequest, "deployments", None)
+
     def show_deployment(self, deployment_id: str) -> JsonObject:
         request = ShowDeploymentRequest(deployment_id=deployment_id)
         return self._call(self._client.show_deployment, request, write=False)
@@ -289,18 +294,18 @@ class IefSession:
     # ----------------------------------------------------------------- plumbing
 
     def _list_by_name(
-        self, call: Callable[[Any], Any], request_type: type, plural: str, name: str
+        self, call: Callable[[Any], Any], request_type: type, plural: str, name: str | None
     ) -> list[JsonObject]:
-        """Every page of a fuzzy ``name`` listing, kept to the exact name."""
+        """Every page of a fuzzy ``name`` listing, kept to the exact name (None: everything)."""
         found: list[JsonObject] = []
         offset = 0
         while True:
             # The ConfigMap and Secret models type limit and offset as str; the SDK str()s
-            # every query value anyway.
+            # every query value anyway. A name of None is left out of the query.
             request = request_type(name=name, limit=PAGE_SIZE, offset=offset)
             answer = self._call(call, request, write=False)
             page = answer.get(plural) or []
-            found.extend(item for item in page if item.get("name") == name)
+            found.extend(item for item in page if name is None or item.get("name") == name)
             offset += len(page)
             if not page or offset >= int(answer.get("count") or 0):
                 return found

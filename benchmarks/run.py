@@ -1,0 +1,478 @@
+"""The benchmark suite (issue 7): every case against a baseline measured in the same run.
+
+    python benchmarks/run.py [--quick] [--repeat N] [--json FILE] [--corpus DIR]
+
+Inputs are built in a temporary directory from the real Deployments of the corpus
+(/work/shared/corpus/real), replicated with unique metadata.name to the sizes of each case. Each
+case runs several times and reports medians; a ratio compares it with its baseline, and a
+target says what the ratio must be (PASS/MISS). Timings are wall clock of whole subprocesses, as
+a user sees them; peak memory is each subprocess's own maximum resident set (reported by
+/usr/bin/time, see peak_rss_mb).
+
+--quick runs tiny sizes once (a smoke test of the suite, in well under a minute); its numbers
+mean nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import yaml
+
+CORPUS = Path("/work/shared/corpus/real")
+KUBECTL = "/usr/bin/kubectl"
+PYTHON = sys.executable
+K8S2IEF = [PYTHON, "-m", "k8s2ief"]
+DEVNULL = subprocess.DEVNULL
+
+# Document-level split of the corpus files: kubectl's cut (a line starting with ---).
+_SEPARATOR = re.compile(rb"(?m)^---[ \t]*(?:#[^\n]*)?\r?\n")
+
+
+@dataclass(frozen=True)
+class Sizes:
+    throughput: int  # documents in the stream converted against kubectl
+    memory_small: int
+    memory_large: int
+    audit_files: int
+    apply: int
+    repeat: int
+    scaling: tuple[int, ...]  # stream sizes for time per document
+
+
+FULL = Sizes(10_000, 1_000, 100_000, 5_000, 1_000, 5, (1_000, 10_000, 100_000))
+QUICK = Sizes(300, 50, 500, 40, 40, 1, (50, 300))
+
+
+@dataclass
+class Row:
+    """One line of the table: a measured value, its baseline, and the target on their ratio."""
+
+    case: str
+    measured: str  # what was run
+    value: float | None
+    baseline_name: str = ""
+    baseline: float | None = None
+    unit: str = "s"
+    target: str = ""  # e.g. "<= 1.5"; empty: informational
+    ratio: float | None = None
+    passed: bool | None = None
+    note: str = ""
+    samples: list[float] = field(default_factory=list)
+    baseline_samples: list[float] = field(default_factory=list)
+
+    def judge(self) -> Row:
+        if self.value is not None and self.baseline:
+            self.ratio = self.value / self.baseline
+        if self.target and self.ratio is not None:
+            op, bound = self.target.split()
+            self.passed = self.ratio <= float(bound) if op == "<=" else self.ratio >= float(bound)
+        return self
+
+
+# --- inputs -----------------------------------------------------------------------------------
+
+
+def corpus_deployments(corpus: Path) -> list[bytes]:
+    """The text of every Deployment document of the corpus that kubectl would also accept.
+
+    Only apps/v1 Deployments that parse on their own, with a block-style ``metadata.name``
+    (so that it can be rewritten in place), keeping each document byte for byte otherwise.
+    """
+    found: list[bytes] = []
+    for path in sorted(corpus.rglob("*")):
+        if path.suffix not in (".yaml", ".yml") or not path.is_file():
+            continue
+        raw = path.read_bytes().replace(b"\r\n", b"\n")
+        for text in _SEPARATOR.split(raw):
+            try:
+                data = yaml.load(text, Loader=yaml.CSafeLoader)
+            except yaml.YAMLError:
+                continue
+            if (
+                isinstance(data, dict)
+                and data.get("kind") == "Deployment"
+                and data.get("apiVersion") == "apps/v1"
+                and _name_line(text) is not None
+            ):
+                found.append(text if text.endswith(b"\n") else text + b"\n")
+    if not found:
+        raise SystemExit(f"no Deployment documents found under {corpus}")
+    return found
+
+
+def _name_line(text: bytes) -> re.Match[bytes] | None:
+    """The ``name:`` line directly under a block ``metadata:`` at the top level."""
+    meta = re.search(rb"(?m)^metadata:[ \t]*\n((?:[ \t]+[^\n]*\n|[ \t]*#[^\n]*\n|\n)*)", text)
+    if meta is None:
+        return None
+    body = meta.group(1)
+    indent = re.match(rb"[ \t]*", body)
+    width = len(indent.group(0)) if indent else 0
+    pattern = rb"(?m)^" + b" " * width + rb"name:[ \t]*[^\s#][^\n]*$"
+    found = re.search(pattern, body)
+    if found is None:
+        return None
+    return re.compile(pattern).search(text, meta.start(1))
+
+
+def renamed(text: bytes, name: str) -> bytes:
+    found = _name_line(text)
+    assert found is not None
+    line = found.group(0)
+    indent = line[: len(line) - len(line.lstrip())]
+    return text[: found.start()] + indent + b"name: " + name.encode() + text[found.end() :]
+
+
+def write_stream(path: Path, documents: list[bytes], count: int) -> Path:
+    """``count`` documents cycling through the corpus, each with a unique name."""
+    with path.open("wb") as out:
+        for i in range(count):
+            if i:
+                out.write(b"---\n")
+            out.write(renamed(documents[i % len(documents)], f"bench-{i:06d}"))
+    return path
+
+
+def write_tree(top: Path, documents: list[bytes], count: int) -> Path:
+    """``count`` files of one Deployment each, 100 files per directory."""
+    for i in range(count):
+        folder = top / f"dir-{i // 100:03d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"app-{i:05d}.yaml").write_bytes(
+            renamed(documents[i % len(documents)], f"bench-{i:06d}")
+        )
+    return top
+
+
+def write_apply_input(path: Path, count: int) -> Path:
+    # Deployments IEF accepts as they are (real ones carry error findings and would be blocked).
+    path.write_text(
+        "---\n".join(
+            f"apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: app-{i:05d}}}\nspec:\n"
+            f"  template:\n    spec:\n      containers: [{{name: main, image: 'nginx:1'}}]\n"
+            for i in range(count)
+        )
+    )
+    return path
+
+
+# --- measuring ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    seconds: float
+    code: int
+
+
+def run(argv: Sequence[str], *, stdout: Path | None = None, stderr: Path | None = None,
+        env: dict[str, str] | None = None) -> Run:
+    """Run a command to the end; its wall time and exit code."""
+    out = stdout.open("wb") if stdout else None
+    err = stderr.open("wb") if stderr else None
+    try:
+        started = time.perf_counter()
+        code = subprocess.call(argv, stdout=out or DEVNULL, stderr=err or DEVNULL,
+                               env={**os.environ, **(env or {})})
+        elapsed = time.perf_counter() - started
+    finally:
+        for handle in (out, err):
+            if handle:
+                handle.close()
+    return Run(elapsed, code)
+
+
+def timed(argv: Sequence[str], repeat: int, **kwargs: object) -> list[float]:
+    """Wall times of ``repeat`` runs after one warm-up (page cache, .pyc files)."""
+    run(argv, **kwargs)  # type: ignore[arg-type]
+    return [run(argv, **kwargs).seconds for _ in range(repeat)]  # type: ignore[arg-type]
+
+
+def interleaved(a: Callable[[], float], b: Callable[[], float], repeat: int
+                ) -> tuple[list[float], list[float]]:
+    """Alternate the two measurements, so that load from elsewhere hits both alike."""
+    first: list[float] = []
+    second: list[float] = []
+    a()
+    b()
+    for _ in range(repeat):
+        first.append(a())
+        second.append(b())
+    return first, second
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values)
+
+
+# --- cases --------------------------------------------------------------------------------------
+
+
+def cold_start(work: Path, docs: list[bytes], sizes: Sizes) -> list[Row]:
+    one = write_stream(work / "one.yaml", docs, 1)
+    ours = [*K8S2IEF, "convert", str(one), "--node-id", "n"]
+    base = [PYTHON, "-c", "import yaml, click, json"]
+    a, b = interleaved(lambda: run(ours).seconds, lambda: run(base).seconds,
+                       max(sizes.repeat * 2, 1))
+    return [Row("cold start", "convert one.yaml --node-id n", median(a),
+                "python -c 'import yaml, click, json'", median(b), target="<= 1.5",
+                samples=a, baseline_samples=b).judge()]
+
+
+def throughput(work: Path, docs: list[bytes], sizes: Sizes) -> list[Row]:
+    n = sizes.throughput
+    big = write_stream(work / "big.yaml", docs, n)
+    ours = [*K8S2IEF, "convert", str(big), "-o", "jsonl", "--node-id", "n"]
+    report = work / "big.report.txt"
+    mine = timed(ours, min(sizes.repeat, 3), stderr=report)
+    lines_ok, findings = _every_finding_has_a_line(report, big)
+    note = f"{findings:,} findings, all with a line" if lines_ok else "FINDINGS WITHOUT A LINE"
+    rows: list[Row] = []
+    if os.access(KUBECTL, os.X_OK):
+        kubectl = [KUBECTL, "annotate", "--local", "-f", str(big), "k=v", "-o", "json"]
+        a, b = interleaved(lambda: run(ours, stderr=report).seconds,
+                           lambda: run(kubectl).seconds, min(sizes.repeat, 3))
+        a += mine
+        row = Row(f"throughput {n:,} docs", "convert big.yaml -o jsonl", median(a),
+                  "kubectl annotate --local -o json", median(b), target="<= 1.0", note=note,
+                  samples=a, baseline_samples=b).judge()
+        if not lines_ok:
+            row.passed = False
+        rows.append(row)
+    else:
+        rows.append(Row(f"throughput {n:,} docs", "convert big.yaml -o jsonl", median(mine),
+                        note=f"skipped: {KUBECTL} not found", samples=mine))
+    pyyaml = [PYTHON, "-c", "import sys, yaml\nwith open(sys.argv[1], 'rb') as f:\n"
+              "    for _ in yaml.load_all(f, Loader=yaml.CSafeLoader): pass", str(big)]
+    base = timed(pyyaml, min(sizes.repeat, 3))
+    rows.append(Row(f"throughput {n:,} docs", "convert big.yaml -o jsonl", median(mine),
+                    "PyYAML CSafeLoader load_all only", median(base), note="informational",
+                    samples=mine, baseline_samples=base).judge())
+    return rows
+
+
+def _every_finding_has_a_line(report: Path, stream: Path) -> tuple[bool, int]:
+    """Each finding line of the text report starts ``file:LINE:``; counts them."""
+    prefix = f"{stream}:"
+    findings = 0
+    for line in report.read_text(encoding="utf-8").splitlines():
+        if line.startswith("k8s2ief:"):
+            continue  # the summary line
+        findings += 1
+        head = line[len(prefix):].split(":", 1)[0] if line.startswith(prefix) else ""
+        if not head.isdigit():
+            return False, findings
+    return True, findings
+
+
+def memory(work: Path, docs: list[bytes], sizes: Sizes) -> list[Row]:
+    small = write_stream(work / "mem-small.yaml", docs, sizes.memory_small)
+    large = write_stream(work / "mem-large.yaml", docs, sizes.memory_large)
+
+    def peak(path: Path) -> tuple[float, float]:
+        return peak_rss_mb([*K8S2IEF, "convert", str(path), "-o", "jsonl", "--node-id", "n"],
+                           work)
+
+    # Peak RSS barely varies between runs: two of each are enough (the large one is slow).
+    small_runs = [peak(small) for _ in range(2)]
+    large_runs = [peak(large) for _ in range(min(sizes.repeat, 2))]
+    rows = [Row(f"memory {sizes.memory_large:,} vs {sizes.memory_small:,} docs",
+                f"peak RSS, {sizes.memory_large:,} docs", median([m for m, _ in large_runs]),
+                f"peak RSS, {sizes.memory_small:,} docs", median([m for m, _ in small_runs]),
+                unit="MB", target="<= 1.5")]
+    large.unlink()
+    return [r.judge() for r in rows]
+
+
+def peak_rss_mb(argv: list[str], work: Path) -> tuple[float, float]:
+    """Peak RSS (MB) and wall time of a command, measured by a small parent process.
+
+    Linux carries the memory high-water mark of a forked process across exec: a command started
+    straight from this (large) process reports at least this process's size, whether read with
+    wait4 or RUSAGE_CHILDREN. /usr/bin/time (or a bare Python) forks it instead and reports
+    the command's own peak.
+    """
+    report = work / "rss.txt"
+    if os.access("/usr/bin/time", os.X_OK):
+        wrapped = ["/usr/bin/time", "-f", "%M", "-o", str(report), *argv]
+    else:
+        launcher = ("import resource, subprocess, sys; subprocess.call(sys.argv[2:]); "
+                    "open(sys.argv[1], 'w').write(str(resource.getrusage("
+                    "resource.RUSAGE_CHILDREN).ru_maxrss))")
+        wrapped = [PYTHON, "-S", "-c", launcher, str(report), *argv]
+    result = run(wrapped)
+    return int(report.read_text().split()[-1]) / 1024, result.seconds
+
+
+def scaling(work: Path, docs: list[bytes], sizes: Sizes) -> list[Row]:
+    """Time per document as the stream grows (the documented growth curve, no target)."""
+    rows = []
+    for n in sizes.scaling:
+        stream = write_stream(work / f"scale-{n}.yaml", docs, n)
+        argv = [*K8S2IEF, "convert", str(stream), "-o", "jsonl", "--node-id", "n"]
+        times = [run(argv).seconds for _ in range(1 if n >= 50_000 else min(sizes.repeat, 3))]
+        per_doc = median(times) / n * 1000
+        rows.append(Row(f"scaling {n:,} docs", "convert -o jsonl, ms per document", per_doc,
+                        unit="ms/doc", note=f"total {median(times):.2f} s", samples=times))
+        stream.unlink()
+    return rows
+
+
+def audit_scaling(work: Path, docs: list[bytes], sizes: Sizes) -> list[Row]:
+    tree = write_tree(work / "tree", docs, sizes.audit_files)
+
+    def argv(jobs: int) -> list[str]:
+        return [*K8S2IEF, "audit", str(tree), "--node-id", "n", "--jobs", str(jobs), "-q"]
+
+    one, two = interleaved(lambda: run(argv(1)).seconds, lambda: run(argv(2)).seconds,
+                           min(sizes.repeat, 3))
+    # The ratio is the speed-up: time with --jobs 1 over time with --jobs 2.
+    row = Row(f"audit {sizes.audit_files:,} files", "audit --jobs 2 (speed-up)", median(one),
+              "audit --jobs 2", median(two), unit="s (jobs 1)", target=">= 1.7",
+              samples=one, baseline_samples=two)
+    return [row.judge()]
+
+
+def apply(work: Path, docs: list[bytes], sizes: Sizes) -> list[Row]:
+    from k8s2ief.testing.emulator import Emulator, Faults
+
+    latency_ms, parallel = 20, 8  # 8: apply's default --parallel
+    manifests = write_apply_input(work / "apply.yaml", sizes.apply)
+    home = work / "home"
+    home.mkdir(exist_ok=True)
+    env = {"HOME": str(home), "HUAWEICLOUD_SDK_AK": "BENCHAK",
+           "HUAWEICLOUD_SDK_SK": "bench-sk", "HUAWEICLOUD_SDK_PROJECT_ID": "bench"}
+    times: list[float] = []
+    requests = 0
+    for _ in range(min(sizes.repeat, 3)):
+        # A fresh emulator each time: every deployment is new, as in a first migration. It
+        # runs in this process; apply runs as its own process, as a user runs it.
+        with Emulator({"BENCHAK": "bench-sk"}, "bench",
+                      faults=Faults(latency_ms=latency_ms)) as emu:
+            result = run([*K8S2IEF, "apply", str(manifests), "--endpoint", emu.endpoint,
+                          "--node-id", "node-1"], env=env)
+            if result.code != 0 or len(emu.deployments) != sizes.apply:
+                raise SystemExit(f"apply failed: exit {result.code}, "
+                                 f"{len(emu.deployments)} of {sizes.apply} created")
+            requests = len(emu.request_log)
+            times.append(result.seconds)
+    ideal = sizes.apply * latency_ms / 1000 / parallel
+    return [Row(f"apply {sizes.apply:,} deployments", "apply to emulator (20 ms latency)",
+                median(times), f"ideal {sizes.apply:,} x 20 ms / {parallel}", ideal,
+                target="<= 1.2", note=f"{requests:,} requests", samples=times).judge()]
+
+
+CASES: dict[str, Callable[[Path, list[bytes], Sizes], list[Row]]] = {
+    "cold-start": cold_start,
+    "throughput": throughput,
+    "memory": memory,
+    "audit": audit_scaling,
+    "apply": apply,
+    "scaling": scaling,
+}
+
+
+# --- output -------------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, object]:
+    model = ""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            model = next((line.split(":", 1)[1].strip() for line in handle
+                          if line.startswith("model name")), "")
+    except OSError:
+        pass
+    kubectl = ""
+    if os.access(KUBECTL, os.X_OK):
+        answer = subprocess.run([KUBECTL, "version", "--client", "-o", "json"],
+                                capture_output=True, text=True, check=False)
+        with_version = json.loads(answer.stdout or "{}").get("clientVersion", {})
+        kubectl = with_version.get("gitVersion", "")
+    return {"nproc": os.cpu_count(), "cpu": model, "python": platform.python_version(),
+            "platform": platform.platform(), "load_average": os.getloadavg(),
+            "kubectl": kubectl}
+
+
+def table(rows: Sequence[Row]) -> str:
+    head = ("case", "measured", "median", "baseline", "baseline median", "ratio", "target",
+            "result", "note")
+    lines = [head]
+    for r in rows:
+        verdict = {True: "PASS", False: "MISS", None: "-"}[r.passed]
+        lines.append((
+            r.case, r.measured, _number(r.value, r.unit), r.baseline_name or "-",
+            _number(r.baseline, r.unit.split()[0]) if r.baseline is not None else "-",
+            f"{r.ratio:.2f}" if r.ratio is not None else "-", r.target or "-", verdict, r.note,
+        ))
+    widths = [max(len(str(line[i])) for line in lines) for i in range(len(head))]
+    out = []
+    for index, line in enumerate(lines):
+        out.append("  ".join(str(c).ljust(w) for c, w in zip(line, widths, strict=True)).rstrip())
+        if index == 0:
+            out.append("  ".join("-" * w for w in widths))
+    return "\n".join(out)
+
+
+def _number(value: float | None, unit: str) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.3f} {unit}" if value < 10 else f"{value:.1f} {unit}"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, one repetition")
+    parser.add_argument("--repeat", type=int, help="repetitions of the cheap cases")
+    parser.add_argument("--json", type=Path, help="write the results here as JSON")
+    parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("--only", action="append", choices=sorted(CASES),
+                        help="run only this case (repeatable)")
+    args = parser.parse_args(argv)
+    sizes = QUICK if args.quick else FULL
+    if args.repeat:
+        sizes = Sizes(**{**asdict(sizes), "repeat": args.repeat})
+    # Byte-compile the package first, as pip does on install: without .pyc files (this
+    # machine sets PYTHONDONTWRITEBYTECODE) every start would compile the sources again.
+    import compileall
+
+    compileall.compile_dir(str(Path(__file__).resolve().parent.parent / "k8s2ief"), quiet=1)
+    docs = corpus_deployments(args.corpus)
+    work = Path(tempfile.mkdtemp(prefix="k8s2ief-bench-"))
+    rows: list[Row] = []
+    started = time.perf_counter()
+    try:
+        for name in args.only or list(CASES):
+            print(f"running {name} ...", file=sys.stderr, flush=True)
+            rows.extend(CASES[name](work, docs, sizes))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    info = machine()
+    print(table(rows))
+    print(f"\n{info['nproc']} CPUs ({info['cpu']}), Python {info['python']}, kubectl "
+          f"{info['kubectl'] or 'absent'}, load average at the end "
+          f"{', '.join(f'{x:.2f}' for x in info['load_average'])}; "
+          f"{len(docs)} corpus Deployments; {time.perf_counter() - started:.0f} s")
+    if args.json:
+        args.json.write_text(json.dumps(
+            {"machine": info, "quick": args.quick, "rows": [asdict(r) for r in rows]},
+            indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,214 @@
+"""The conversion of a stream, in worker processes when the input is large enough to gain.
+
+``convert_sources`` answers exactly what ``Converter(settings).convert_all`` answers over
+``read_source`` of every source, in the same order: the plain path is the reference, this is a
+fast path behind the same interface (tests/test_parallel.py compares both on the whole corpus).
+
+Why it is exact:
+- the parent only cuts the input into chunks at ``---`` lines (k8s2ief.load.split, the same cut
+  read_source makes); workers parse and convert whole chunks with ``read_chunk``, as
+  read_source does;
+- the only state a Converter carries across documents is (a) IEF names already used, for KI109:
+  workers record each name (audit's FileConverter) and the parent checks them in input order
+  (audit's check_names), and (b) ConfigMap/Secret key names for envFrom, which the CLI gathers
+  up front (collect_siblings); a worker starting from that map sees what an in-order conversion
+  sees unless a ConfigMap or Secret is defined twice with different keys, and then this module
+  converts in order, in process.
+
+Small inputs are converted in process too: starting workers costs more than they save there.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
+
+from k8s2ief.load import Document, Limits, LoadError, Source, read_chunk, read_source
+from k8s2ief.load.split import Chunk, reencode_if_utf16, split_documents
+from k8s2ief.pipeline import Converter, DocumentResult, FirstUse, status_of
+from k8s2ief.settings import Settings
+
+if TYPE_CHECKING:  # the worker machinery is imported only when workers run (fast start-up)
+    from concurrent.futures import Future
+    from multiprocessing.context import BaseContext
+
+    from k8s2ief.commands.audit import Entry
+
+JOBS_ENV = "K8S2IEF_JOBS"  # worker processes; 1 forces the in-process path (tests, debugging)
+PARALLEL_FROM_BYTES = 1 << 20  # below this much input, workers cost more than they save
+TASK_BYTES = 256 << 10  # input per task: large enough to amortise pickling, small to balance
+TASKS_PER_WORKER = 4  # tasks in flight per worker: bounds memory on huge streams
+
+Task = list[tuple[str, Chunk]]  # (source name, chunk), possibly spanning several sources
+
+
+def default_jobs() -> int:
+    text = os.environ.get(JOBS_ENV, "")
+    if text.strip().isdigit() and int(text) >= 1:
+        return int(text)
+    return os.cpu_count() or 1
+
+
+def convert_sources(
+    sources: Iterable[Source], settings: Settings, limits: Limits, jobs: int | None = None
+) -> Iterator[DocumentResult]:
+    """Every document of every source, converted, in input order."""
+    jobs = jobs or default_jobs()
+    if jobs <= 1 or getattr(settings.siblings, "redefined", False):
+        converter = Converter(settings)
+        for source in sources:
+            yield from converter.convert_all(read_source(source, limits))
+        return
+    tasks = _tasks(sources, limits)
+    head: list[Task | Document] = []
+    size = 0
+    for task in tasks:  # look ahead: is there enough input to be worth the workers?
+        head.append(task)
+        size += _task_bytes(task)
+        if size >= PARALLEL_FROM_BYTES:
+            break
+    else:
+        yield from _in_process(head, settings, limits)
+        return
+    yield from _in_workers(itertools.chain(head, tasks), settings, limits, jobs)
+
+
+def _tasks(sources: Iterable[Source], limits: Limits) -> Iterator[Task | Document]:
+    """Chunks grouped into tasks; a source that cannot be read becomes its error Document, as
+    read_source makes it (a Document is converted by the parent, in its place in the order)."""
+    task: Task = []
+    size = 0
+    for source in sources:
+        try:
+            stream = source.open()
+        except OSError as exc:
+            if task:
+                yield task
+                task, size = [], 0
+            yield _unreadable(source, exc)
+            continue
+        with stream:
+            try:
+                for chunk in split_documents(reencode_if_utf16(stream), limits.max_document_bytes):
+                    task.append((source.name, chunk))
+                    size += len(chunk.text)
+                    if size >= TASK_BYTES:
+                        yield task
+                        task, size = [], 0
+            except OSError as exc:  # a read error mid-file: the chunks before it still count
+                if task:
+                    yield task
+                    task, size = [], 0
+                yield _unreadable(source, exc)
+    if task:
+        yield task
+
+
+def _unreadable(source: Source, exc: OSError) -> Document:
+    return Document(source.name, 0, error=LoadError(f"cannot read: {exc.strerror or exc}"))
+
+
+def _task_bytes(task: Task | Document) -> int:
+    return sum(len(chunk.text) for _, chunk in task) if isinstance(task, list) else 0
+
+
+def _in_process(
+    tasks: list[Task | Document], settings: Settings, limits: Limits
+) -> Iterator[DocumentResult]:
+    converter = Converter(settings)
+    for task in tasks:
+        if isinstance(task, Document):
+            yield converter.convert(task)
+            continue
+        for name, chunk in task:
+            yield from converter.convert_all(read_chunk(name, chunk, limits))
+
+
+def _in_workers(
+    tasks: Iterator[Task | Document], settings: Settings, limits: Limits, jobs: int
+) -> Iterator[DocumentResult]:
+    from concurrent.futures import ProcessPoolExecutor
+
+    from k8s2ief.commands.audit import FileConverter
+
+    local = FileConverter(settings)  # for unreadable sources, converted here in their place
+
+    def entries() -> Iterator[list[Entry]]:
+        with ProcessPoolExecutor(
+            max_workers=jobs, mp_context=_context(), initializer=_init_worker,
+            initargs=(settings, limits),
+        ) as pool:
+            # A bounded window collected in submission order: output keeps input order and at
+            # most jobs * TASKS_PER_WORKER tasks of results wait in memory (streams of any
+            # length run in bounded memory).
+            pending: deque[Future[list[Entry]] | list[Entry]] = deque()
+            for task in tasks:
+                if isinstance(task, Document):
+                    pending.append([(local.convert(task), local.claim)])
+                else:
+                    pending.append(pool.submit(_convert_task, task))
+                if len(pending) >= jobs * TASKS_PER_WORKER:
+                    yield _result(pending.popleft())
+            while pending:
+                yield _result(pending.popleft())
+
+    for result in _check_names(entries()):
+        if result.body is not None:
+            # check_names may have added KI109 (an error) after the worker judged the document.
+            result.status = status_of(result.findings)
+        yield result
+
+
+def _check_names(files: Iterable[list[Entry]]) -> Iterator[DocumentResult]:
+    """audit's check_names, remembering names as compactly as Converter does (FirstUse): the
+    parent keeps one entry per Deployment of the stream, and nothing else grows with it."""
+    from k8s2ief.commands.audit import _duplicate
+
+    first_use = FirstUse()
+    for entries in files:
+        for result, claim in entries:
+            if claim is not None:
+                first = first_use.claim(claim.name, result.file, result.line)
+                if first is not None:
+                    result.findings.insert(claim.index, _duplicate(result, claim, first))
+            yield result
+
+
+def _result(item: Future[list[Entry]] | list[Entry]) -> list[Entry]:
+    return item if isinstance(item, list) else item.result()
+
+
+def _context() -> BaseContext | None:
+    import multiprocessing
+
+    # fork starts workers at once, sharing the modules already imported; elsewhere the default.
+    if "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return None
+
+
+# --- in the worker ------------------------------------------------------------------------------
+
+_worker_state: tuple[Settings, Limits] | None = None
+
+
+def _init_worker(settings: Settings, limits: Limits) -> None:
+    global _worker_state
+    _worker_state = (settings, limits)
+
+
+def _convert_task(task: Task) -> list[Entry]:
+    from k8s2ief.commands.audit import FileConverter
+
+    assert _worker_state is not None, "worker used before _init_worker"
+    settings, limits = _worker_state
+    converter = FileConverter(settings)
+    entries: list[Entry] = []
+    for name, chunk in task:
+        for doc in read_chunk(name, chunk, limits):
+            entries.append((converter.convert(doc), converter.claim))
+    return entries
+
