@@ -56,7 +56,7 @@ if TYPE_CHECKING:
     from k8s2ief.load.cluster import ClusterTarget
 
 NAME_PATH: Path = ("metadata", "name")
-BATCH_FILES = 32  # files per task: amortises a round trip to a worker (4 cost a tenth more
+BATCH_FILES = 32  # files per task: amortises a round trip to a worker (4 cost a fifth more
 # CPU on trees of small files), yet leaves a tree with one huge bundle balanced
 TASKS_PER_WORKER = 16  # tasks in flight per worker: bounds memory on huge trees
 _CONVERTED: dict[str, object] = {}  # stands in for a body: the audit needs only "there was one"
