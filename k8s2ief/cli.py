@@ -59,10 +59,12 @@ def main(argv: list[str] | None = None) -> int:
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.UsageError as exc:
-        exc.show()
+        # One line, like every other error: what is wrong, and where to read more.
+        command = exc.ctx.command_path if exc.ctx else "k8s2ief"
+        click.echo(f"{command}: {exc.format_message()} (see {command} --help)", err=True)
         return EXIT_USAGE
     except click.ClickException as exc:
-        exc.show()
+        click.echo(f"k8s2ief: {exc.format_message()}", err=True)
         return EXIT_USAGE
     except click.Abort:
         click.echo("k8s2ief: aborted", err=True)

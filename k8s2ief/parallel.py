@@ -8,9 +8,9 @@ Why it is exact:
 - the parent only cuts the input into chunks at ``---`` lines (k8s2ief.load.split, the same cut
   read_source makes); workers parse and convert whole chunks with ``read_chunk``, as
   read_source does;
-- the only state a Converter carries across documents is (a) IEF names already used, for KI109:
-  workers record each name (audit's FileConverter) and the parent checks them in input order
-  (audit's check_names), and (b) ConfigMap/Secret key names for envFrom, which the CLI gathers
+- the only state a Converter carries across documents is (a) IEF names already used, for KI109,
+  which k8s2ief.workers checks in the parent in input order, and (b) ConfigMap/Secret key names
+  for envFrom, which the CLI gathers
   up front (collect_siblings); a worker starting from that map sees what an in-order conversion
   sees unless a ConfigMap or Secret is defined twice with different keys, and then this module
   converts in order, in process.
@@ -22,20 +22,13 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections import deque
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
 
 from k8s2ief.load import Document, Limits, LoadError, Source, read_chunk, read_source
 from k8s2ief.load.split import Chunk, reencode_if_utf16, split_documents
-from k8s2ief.pipeline import Converter, DocumentResult, FirstUse, status_of
+from k8s2ief.pipeline import Converter, DocumentResult
 from k8s2ief.settings import Settings
-
-if TYPE_CHECKING:  # the worker machinery is imported only when workers run (fast start-up)
-    from concurrent.futures import Future
-    from multiprocessing.context import BaseContext
-
-    from k8s2ief.commands.audit import Entry
+from k8s2ief.workers import ClaimingConverter, Entry, Ready, check_names, in_workers, worker_state
 
 JOBS_ENV = "K8S2IEF_JOBS"  # worker processes; 1 forces the in-process path (tests, debugging)
 PARALLEL_FROM_BYTES = 1 << 20  # below this much input, workers cost more than they save
@@ -130,85 +123,18 @@ def _in_process(
 def _in_workers(
     tasks: Iterator[Task | Document], settings: Settings, limits: Limits, jobs: int
 ) -> Iterator[DocumentResult]:
-    from concurrent.futures import ProcessPoolExecutor
-
-    from k8s2ief.commands.audit import FileConverter
-
-    local = FileConverter(settings)  # for unreadable sources, converted here in their place
-
-    def entries() -> Iterator[list[Entry]]:
-        with ProcessPoolExecutor(
-            max_workers=jobs, mp_context=_context(), initializer=_init_worker,
-            initargs=(settings, limits),
-        ) as pool:
-            # A bounded window collected in submission order: output keeps input order and at
-            # most jobs * TASKS_PER_WORKER tasks of results wait in memory (streams of any
-            # length run in bounded memory).
-            pending: deque[Future[list[Entry]] | list[Entry]] = deque()
-            for task in tasks:
-                if isinstance(task, Document):
-                    pending.append([(local.convert(task), local.claim)])
-                else:
-                    pending.append(pool.submit(_convert_task, task))
-                if len(pending) >= jobs * TASKS_PER_WORKER:
-                    yield _result(pending.popleft())
-            while pending:
-                yield _result(pending.popleft())
-
-    for result in _check_names(entries()):
-        if result.body is not None:
-            # check_names may have added KI109 (an error) after the worker judged the document.
-            result.status = status_of(result.findings)
-        yield result
-
-
-def _check_names(files: Iterable[list[Entry]]) -> Iterator[DocumentResult]:
-    """audit's check_names, remembering names as compactly as Converter does (FirstUse): the
-    parent keeps one entry per Deployment of the stream, and nothing else grows with it."""
-    from k8s2ief.commands.audit import _duplicate
-
-    first_use = FirstUse()
-    for entries in files:
-        for result, claim in entries:
-            if claim is not None:
-                first = first_use.claim(claim.name, result.file, result.line)
-                if first is not None:
-                    result.findings.insert(claim.index, _duplicate(result, claim, first))
-            yield result
-
-
-def _result(item: Future[list[Entry]] | list[Entry]) -> list[Entry]:
-    return item if isinstance(item, list) else item.result()
-
-
-def _context() -> BaseContext | None:
-    import multiprocessing
-
-    # fork starts workers at once, sharing the modules already imported; elsewhere the default.
-    if "fork" in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("fork")
-    return None
-
-
-# --- in the worker ------------------------------------------------------------------------------
-
-_worker_state: tuple[Settings, Limits] | None = None
-
-
-def _init_worker(settings: Settings, limits: Limits) -> None:
-    global _worker_state
-    _worker_state = (settings, limits)
+    local = ClaimingConverter(settings)  # unreadable sources, converted here in their place
+    items = (
+        Ready([local.entry(task)]) if isinstance(task, Document) else task for task in tasks
+    )
+    yield from check_names(
+        in_workers(_convert_task, items, (settings, limits), jobs, TASKS_PER_WORKER)
+    )
 
 
 def _convert_task(task: Task) -> list[Entry]:
-    from k8s2ief.commands.audit import FileConverter
-
-    assert _worker_state is not None, "worker used before _init_worker"
-    settings, limits = _worker_state
-    converter = FileConverter(settings)
-    entries: list[Entry] = []
-    for name, chunk in task:
-        for doc in read_chunk(name, chunk, limits):
-            entries.append((converter.convert(doc), converter.claim))
-    return entries
-
+    settings, limits = worker_state()  # type: ignore[misc]
+    converter = ClaimingConverter(settings)
+    return [
+        converter.entry(doc) for name, chunk in task for doc in read_chunk(name, chunk, limits)
+    ]

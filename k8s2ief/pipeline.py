@@ -165,7 +165,7 @@ class Converter:
                 RawFinding(
                     "KI109",
                     ("metadata", "name"),
-                    f"IEF name {name} is already used by the Deployment at {first}",
+                    duplicate_name_message(name, first),
                 )
             )
 
@@ -204,6 +204,10 @@ class FirstUse:
         else:
             first_file, first_line = first & ((1 << self._FILE_BITS) - 1), first >> self._FILE_BITS
         return place_text(self._files[first_file], first_line)
+
+
+def duplicate_name_message(name: str, first: str) -> str:
+    return f"IEF name {name} is already used by the Deployment at {first}"
 
 
 def place_text(source: str, line: int | None) -> str:

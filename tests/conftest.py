@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,20 @@ os.environ["HOME"] = _HOME
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     shutil.rmtree(_HOME, ignore_errors=True)
+
+
+def tree_paths(value: object, path: tuple = (), *, leaves_only: bool = False) -> Iterator[tuple]:
+    """Every path in a JSON-like tree (or only its leaves: scalars and empty collections)."""
+    children: Iterable[tuple[object, object]] = ()
+    if isinstance(value, dict):
+        children = value.items()
+    elif isinstance(value, list):
+        children = enumerate(value)
+    is_leaf = not value or not isinstance(value, (dict, list))
+    if not leaves_only or is_leaf:
+        yield path
+    for key, child in children:
+        yield from tree_paths(child, (*path, key), leaves_only=leaves_only)
 
 
 def corpus_files() -> list[Path]:

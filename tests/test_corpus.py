@@ -3,30 +3,17 @@ every body valid and exactly representable by the official SDK's models."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-from conftest import corpus_files, needs_corpus
+from conftest import corpus_files, needs_corpus, tree_paths
 
 from k8s2ief.load import Limits, iter_documents
-from k8s2ief.paths import Path as FieldPath
 from k8s2ief.pipeline import Converter
 from k8s2ief.rules import convert_manifest
 from k8s2ief.rules.ledger import Ledger
 from k8s2ief.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _leaves(value: object, path: FieldPath = ()) -> Iterator[FieldPath]:
-    if isinstance(value, dict) and value:
-        for key, child in value.items():
-            yield from _leaves(child, (*path, key))
-    elif isinstance(value, list) and value:
-        for index, child in enumerate(value):
-            yield from _leaves(child, (*path, index))
-    else:
-        yield path
 
 
 def _deployments() -> list[object]:
@@ -50,7 +37,7 @@ def test_every_leaf_is_mapped_or_reported() -> None:
         ledger = Ledger()
         _, findings = convert_manifest(doc.data, Settings(node_id="n"), ledger)  # type: ignore[arg-type]
         covered = ledger.consumed | {f.path for f in findings}
-        for leaf in _leaves(doc.data):
+        for leaf in tree_paths(doc.data, leaves_only=True):
             assert any(leaf[:end] in covered for end in range(len(leaf) + 1)), (
                 doc.source, doc.line, leaf,
             )

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import CORPUS
+from conftest import CORPUS, tree_paths
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -188,25 +188,12 @@ def corpus_deployments() -> list[dict[str, Any]]:
     return found
 
 
-def leaf_paths(value: object, path: Path = ()) -> Iterator[Path]:
-    if isinstance(value, dict) and value:
-        for key, child in value.items():
-            yield from leaf_paths(child, (*path, key))
-    elif isinstance(value, list) and value:
-        for index, child in enumerate(value):
-            yield from leaf_paths(child, (*path, index))
-    else:
-        yield path
+def leaf_paths(value: object) -> Iterator[Path]:
+    return tree_paths(value, leaves_only=True)
 
 
-def all_paths(value: object, path: Path = ()) -> Iterator[Path]:
-    yield path
-    if isinstance(value, dict):
-        for key, child in value.items():
-            yield from all_paths(child, (*path, key))
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            yield from all_paths(child, (*path, index))
+def all_paths(value: object) -> Iterator[Path]:
+    return tree_paths(value)
 
 
 def _get(data: Any, path: Path) -> Any:

@@ -17,6 +17,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from conftest import tree_paths
 from jsonschema import Draft202012Validator
 
 from k8s2ief.ief import validate
@@ -167,14 +168,8 @@ ODD_VALUES: list[object] = [
 ]
 
 
-def mutation_sites(node: object, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
-    yield path
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield from mutation_sites(value, (*path, key))
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from mutation_sites(value, (*path, index))
+def mutation_sites(node: object) -> Iterator[tuple[Any, ...]]:
+    return tree_paths(node)
 
 
 @pytest.mark.parametrize(

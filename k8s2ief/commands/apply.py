@@ -31,17 +31,14 @@ from k8s2ief.apply import (
     references,
 )
 from k8s2ief.commands.options import (
-    _host_port_range,
-    build_cluster_target,
-    build_limits,
-    build_settings,
     cluster_options,
     limit_options,
+    mapping_options,
 )
 from k8s2ief.findings import Severity
-from k8s2ief.load import Document, iter_sources, read_source
+from k8s2ief.load import Document, Limits, iter_sources, read_source
 from k8s2ief.pipeline import DEPLOYMENT, Converter, collect_siblings, input_mentions
-from k8s2ief.settings import EDITIONS
+from k8s2ief.settings import Settings
 
 if TYPE_CHECKING:
     from k8s2ief.load.cluster import ClusterTarget
@@ -64,10 +61,7 @@ class _Usage(Exception):
 @click.option("--node-ids-file", type=click.Path(exists=True, dir_okay=False),
               help="Node ids, one per line.")
 @click.option("--group-id", help="IEF node group to deploy to.")
-@click.option("--edition", type=click.Choice(EDITIONS), default="professional", show_default=True)
-@click.option("--name", "name_override", help="IEF name for the deployment.")
-@click.option("--gpu-memory-mb", type=click.IntRange(min=1))
-@click.option("--host-port-range", callback=_host_port_range, metavar="MIN-MAX")
+@mapping_options
 @click.option("--project-id", envvar=ENV_PROJECT, help=f"IEF project (default: ${ENV_PROJECT}).")
 @click.option("--region", help="IEF region, e.g. cn-north-4.")
 @click.option("--endpoint", help="IEF endpoint URL, instead of --region.")
@@ -96,10 +90,7 @@ def apply(
     node_ids: tuple[str, ...],
     node_ids_file: str | None,
     group_id: str | None,
-    edition: str,
-    name_override: str | None,
-    gpu_memory_mb: int | None,
-    host_port_range: tuple[int, int] | None,
+    settings: Settings,
     project_id: str | None,
     region: str | None,
     endpoint: str | None,
@@ -113,15 +104,8 @@ def apply(
     retry_base_delay: float,
     timeout: float,
     output_format: str,
-    from_cluster: bool,
-    kubeconfig: str | None,
-    context: str | None,
-    namespace: str | None,
-    all_namespaces: bool,
-    selector: str | None,
-    max_depth: int,
-    max_nodes: int,
-    max_document_bytes: int,
+    cluster: ClusterTarget | None,
+    limits: Limits,
 ) -> int:
     """Submit Kubernetes Deployments (files, --from-cluster, or --bodies) to IEF: create,
     update or leave alone.
@@ -136,11 +120,6 @@ def apply(
             raise _Usage(f"give --project-id or set {ENV_PROJECT}")
         if (region is None) == (endpoint is None):
             raise _Usage("give exactly one of --region and --endpoint")
-        try:
-            cluster = build_cluster_target(from_cluster, kubeconfig, context, namespace,
-                                           all_namespaces, selector, paths)
-        except click.UsageError as problem:
-            raise _Usage(problem.message) from None
         if sum((bool(paths), bool(bodies), cluster is not None)) != 1:
             raise _Usage("give PATH..., --bodies FILE or --from-cluster: exactly one")
         nodes = _node_ids(node_ids, node_ids_file)
@@ -149,9 +128,11 @@ def apply(
         if bodies:
             targets, kv_items = _from_bodies(bodies, nodes), list[KvItem]()
         else:
-            settings = build_settings(nodes[0] if nodes else None, group_id, edition,
-                                      name_override, gpu_memory_mb, host_port_range)
-            limits = build_limits(max_depth, max_nodes, max_document_bytes)
+            try:
+                settings = replace(settings, node_id=nodes[0] if nodes else None,
+                                   group_id=group_id)
+            except ValueError as problem:
+                raise _Usage(str(problem)) from None
             if cluster is not None:
                 targets, kv_items = _from_cluster(cluster, settings, nodes, force)
             else:

@@ -4,9 +4,8 @@ With ``--jobs N`` whole files are converted in worker processes. Two checks span
 envFrom siblings (before converting, the parent gathers the key names of every ConfigMap and
 Secret of the input, as ``convert`` does; with several jobs workers scan the files and the parent
 merges their maps in input order, which gives the same map) and hands them to every worker in the
-Settings; and duplicate IEF names, KI109. Workers only record each
-Deployment's IEF name; the parent then checks names across all files in input order and inserts
-KI109 exactly where a single Converter would have put it. ``--jobs 1`` runs the same code in
+Settings; and duplicate IEF names, KI109, which k8s2ief.workers checks in the parent in input
+order, exactly where a single Converter would have put it. ``--jobs 1`` runs the same code in
 process, so both give byte-identical reports, equal to what ``convert`` reports per document.
 
 With ``--from-cluster`` the Deployments come from the cluster of the kubeconfig instead (in process:
@@ -19,60 +18,38 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import multiprocessing
 import os
 import sys
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
-from multiprocessing.context import BaseContext
 from typing import TYPE_CHECKING, TypeVar
 
 import click
 
-from k8s2ief.codes import severity_of
 from k8s2ief.commands.options import (
     SEVERITY_CHOICES,
-    build_cluster_target,
-    build_limits,
-    build_settings,
     cluster_options,
     conversion_options,
     limit_options,
 )
 from k8s2ief.emit import write_atomically
-from k8s2ief.findings import Finding, Policy, Severity, breaches, parse_fail_on
+from k8s2ief.findings import Policy, Severity, breaches, parse_fail_on
 from k8s2ief.load import Document, Limits, Source, iter_sources, read_source
 from k8s2ief.load.sources import STDIN_NAME
-from k8s2ief.paths import Path, render
-from k8s2ief.pipeline import Converter, DocumentResult, collect_siblings, input_mentions
+from k8s2ief.pipeline import DocumentResult, collect_siblings, input_mentions
 from k8s2ief.report.audit import FORMATTERS, AuditReport, build_report
 from k8s2ief.report.audit.model import UNREADABLE
-from k8s2ief.rules.ledger import RawFinding
 from k8s2ief.settings import Settings
+from k8s2ief.workers import ClaimingConverter, Entry, check_names, in_workers, worker_state
 
 if TYPE_CHECKING:
     from k8s2ief.load.cluster import ClusterTarget
 
-NAME_PATH: Path = ("metadata", "name")
 BATCH_FILES = 32  # files per task: amortises a round trip to a worker (4 cost a fifth more
 # CPU on trees of small files), yet leaves a tree with one huge bundle balanced
 TASKS_PER_WORKER = 16  # tasks in flight per worker: bounds memory on huge trees
 _CONVERTED: dict[str, object] = {}  # stands in for a body: the audit needs only "there was one"
 
 
-@dataclass(frozen=True)
-class NameClaim:
-    """A Deployment's IEF name, where it was declared, and where a KI109 would go."""
-
-    name: str
-    where: str  # file:line of the document, as KI109's message names it
-    index: int  # position of KI109 among the document's findings
-    line: int | None  # line of metadata.name
-
-
-Entry = tuple[DocumentResult, NameClaim | None]
 Siblings = dict[tuple[str, str], tuple[str, ...]]
 T = TypeVar("T")
 
@@ -104,33 +81,16 @@ def audit(
     severity: tuple[str, ...],
     jobs: int | None,
     quiet: bool,
-    node_id: str | None,
-    group_id: str | None,
-    edition: str,
-    name_override: str | None,
-    gpu_memory_mb: int | None,
-    host_port_range: tuple[int, int] | None,
-    from_cluster: bool,
-    kubeconfig: str | None,
-    context: str | None,
-    namespace: str | None,
-    all_namespaces: bool,
-    selector: str | None,
-    max_depth: int,
-    max_nodes: int,
-    max_document_bytes: int,
+    settings: Settings,
+    cluster: ClusterTarget | None,
+    limits: Limits,
 ) -> int:
     """Report how much of a tree of manifests (or, with --from-cluster, of the Deployments of a
     cluster) can run on IEF, and what blocks the rest."""
-    target = build_cluster_target(from_cluster, kubeconfig, context, namespace, all_namespaces,
-                                  selector, paths)
-    settings = build_settings(node_id, group_id, edition, name_override, gpu_memory_mb,
-                              host_port_range)
-    limits = build_limits(max_depth, max_nodes, max_document_bytes)
     policy = _policy(ignore, severity)
     threshold = parse_fail_on(fail_on)
-    if target is not None:
-        report = build_report(audit_cluster(target, settings), policy)
+    if cluster is not None:
+        report = build_report(audit_cluster(cluster, settings), policy)
         _emit(FORMATTERS[report_format](report), output)
         return exit_code(report, threshold)
     sources = list(iter_sources(paths))
@@ -180,30 +140,6 @@ def _emit(text: str, output: str | None) -> None:
 
 # --- converting files ----------------------------------------------------------------------------
 
-class FileConverter(Converter):
-    """A Converter for one file that records IEF names instead of checking them.
-
-    Checking needs every earlier file, which a worker does not see; ``check_names`` does it
-    in the parent from the recorded claims.
-    """
-
-    def __init__(self, settings: Settings) -> None:
-        super().__init__(settings)
-        self.claim: NameClaim | None = None
-
-    def convert(self, doc: Document) -> DocumentResult:
-        self.claim = None
-        return super().convert(doc)
-
-    def _check_unique_name(
-        self, doc: Document, body: dict[str, object], raw: list[RawFinding]
-    ) -> None:
-        name = body.get("name")
-        if isinstance(name, str):
-            self.claim = NameClaim(name, f"{doc.source}:{doc.line}", len(raw),
-                                   doc.locate(NAME_PATH))
-
-
 def audit_source(source: Source, settings: Settings, limits: Limits) -> list[Entry]:
     """Every document of one source, converted, without its body (it would only cost memory)."""
     return audit_documents(read_source(source, limits), settings)
@@ -211,12 +147,12 @@ def audit_source(source: Source, settings: Settings, limits: Limits) -> list[Ent
 
 def audit_documents(documents: Iterable[Document], settings: Settings) -> list[Entry]:
     """The documents converted by one FileConverter, without their bodies."""
-    converter = FileConverter(settings)
+    converter = ClaimingConverter(settings)
     entries: list[Entry] = []
     for doc in documents:
-        result = converter.convert(doc)
+        result, claim = converter.entry(doc)
         body = None if result.body is None else _CONVERTED
-        entries.append((dataclasses.replace(result, body=body), converter.claim))
+        entries.append((dataclasses.replace(result, body=body), claim))
     return entries
 
 
@@ -262,7 +198,7 @@ def convert_files(
     """Each source's entries, in input order, converted in process or by ``jobs`` workers."""
     if not _parallel(sources, jobs):
         return (audit_source(source, settings, limits) for source in sources)
-    return _in_workers(_audit_paths, [s.name for s in sources], (settings, limits), jobs)
+    return _in_batches(_audit_paths, [s.name for s in sources], (settings, limits), jobs)
 
 
 def siblings_of(sources: list[Source], limits: Limits, jobs: int) -> Siblings:
@@ -275,7 +211,7 @@ def siblings_of(sources: list[Source], limits: Limits, jobs: int) -> Siblings:
     if not _parallel(sources, jobs):
         return collect_siblings(sources, limits)
     merged: Siblings = {}
-    for found in _in_workers(_scan_paths, [s.name for s in sources], (Settings(), limits), jobs):
+    for found in _in_batches(_scan_paths, [s.name for s in sources], (Settings(), limits), jobs):
         merged.update(found)
     return merged
 
@@ -285,77 +221,27 @@ def _parallel(sources: list[Source], jobs: int) -> bool:
     return jobs > 1 and len(sources) > 1 and all(s.name != STDIN_NAME for s in sources)
 
 
-def _in_workers(
-    task: Callable[[list[str]], list[T]], paths: list[str], state: tuple[Settings, Limits],
-    jobs: int,
+def _in_batches(
+    task: Callable[[list[str]], list[T]], paths: list[str], state: object, jobs: int
 ) -> Iterator[T]:
-    """``task`` over batches of files in ``jobs`` processes; results in input order."""
+    """``task`` over batches of files in ``jobs`` worker processes; answers in input order."""
     batches = [paths[i : i + BATCH_FILES] for i in range(0, len(paths), BATCH_FILES)]
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=_context(),
-                             initializer=_init_worker, initargs=state) as pool:
-        # A bounded window of tasks, collected in submission order: output keeps input order
-        # and at most jobs * TASKS_PER_WORKER batches of results wait in memory. The window is
-        # wide so that one huge file at its head does not leave the other workers idle.
-        pending: deque[Future[list[T]]] = deque()
-        for batch in batches:
-            pending.append(pool.submit(task, batch))
-            if len(pending) >= jobs * TASKS_PER_WORKER:
-                yield from pending.popleft().result()
-        while pending:
-            yield from pending.popleft().result()
-
-
-def _context() -> BaseContext | None:
-    # fork starts workers at once and shares the imported modules; elsewhere, the default.
-    if "fork" in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("fork")
-    return None
-
-
-_worker_state: tuple[Settings, Limits] | None = None
-
-
-def _init_worker(settings: Settings, limits: Limits) -> None:
-    global _worker_state
-    _worker_state = (settings, limits)
-
-
-def _state() -> tuple[Settings, Limits]:
-    assert _worker_state is not None, "worker used before _init_worker"
-    return _worker_state
+    for answers in in_workers(task, batches, state, jobs, TASKS_PER_WORKER):
+        yield from answers
 
 
 def _audit_paths(paths: list[str]) -> list[list[Entry]]:
-    settings, limits = _state()
+    settings, limits = worker_state()  # type: ignore[misc]
     return [audit_source(_file_source(path), settings, limits) for path in paths]
 
 
 def _scan_paths(paths: list[str]) -> list[Siblings]:
-    _, limits = _state()
+    _, limits = worker_state()  # type: ignore[misc]
     return [collect_siblings([_file_source(path)], limits) for path in paths]
 
 
 def _file_source(path: str) -> Source:
     return Source(path, functools.partial(open, path, "rb"))  # type: ignore[arg-type]
-
-
-def check_names(files: Iterable[list[Entry]]) -> Iterator[DocumentResult]:
-    """The results, with KI109 added where an IEF name was already used earlier in the input."""
-    first_use: dict[str, str] = {}
-    for entries in files:
-        for result, claim in entries:
-            if claim is not None:
-                first = first_use.setdefault(claim.name, claim.where)
-                if first != claim.where:
-                    result.findings.insert(claim.index, _duplicate(result, claim, first))
-            yield result
-
-
-def _duplicate(result: DocumentResult, claim: NameClaim, first: str) -> Finding:
-    # The same finding Converter._check_unique_name makes, so audit and convert agree.
-    message = f"IEF name {claim.name} is already used by the Deployment at {first}"
-    return Finding("KI109", severity_of("KI109"), render(NAME_PATH), message, result.file,
-                   claim.line)
 
 
 # --- progress ------------------------------------------------------------------------------------

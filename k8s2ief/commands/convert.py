@@ -12,16 +12,13 @@ import click
 
 from k8s2ief.commands.options import (
     SEVERITY_CHOICES,
-    build_cluster_target,
-    build_limits,
-    build_settings,
     cluster_options,
     conversion_options,
     limit_options,
 )
 from k8s2ief.emit import FORMATS, DirectoryWriter, OutputDirError, stream_writer
 from k8s2ief.findings import breaches, parse_fail_on
-from k8s2ief.load import Document, iter_sources
+from k8s2ief.load import Document, Limits, iter_sources
 from k8s2ief.parallel import convert_sources
 from k8s2ief.pipeline import (
     Converter,
@@ -80,31 +77,12 @@ def convert(
     report_format: str,
     report_file: str | None,
     fail_on: str,
-    node_id: str | None,
-    group_id: str | None,
-    edition: str,
-    name_override: str | None,
-    gpu_memory_mb: int | None,
-    host_port_range: tuple[int, int] | None,
-    from_cluster: bool,
-    kubeconfig: str | None,
-    context: str | None,
-    namespace: str | None,
-    all_namespaces: bool,
-    selector: str | None,
-    max_depth: int,
-    max_nodes: int,
-    max_document_bytes: int,
+    settings: Settings,
+    cluster: ClusterTarget | None,
+    limits: Limits,
 ) -> int:
     """Convert Kubernetes Deployments (files, folders, - for stdin, or --from-cluster) into
     IEF bodies."""
-    target = build_cluster_target(
-        from_cluster, kubeconfig, context, namespace, all_namespaces, selector, paths
-    )
-    settings = build_settings(
-        node_id, group_id, edition, name_override, gpu_memory_mb, host_port_range
-    )
-    limits = build_limits(max_depth, max_nodes, max_document_bytes)
     threshold = parse_fail_on(fail_on)
     errors: list[str] = []
     try:
@@ -116,11 +94,11 @@ def convert(
     except OutputDirError as exc:
         raise click.ClickException(str(exc)) from None
 
-    if target is not None:
-        documents = _cluster_documents(target)
+    if cluster is not None:
+        documents = _cluster_documents(cluster)
         if any(_uses_env_from(doc.data) for doc in documents):
             # envFrom names ConfigMaps/Secrets: learn their key names (never values) first.
-            documents = _cluster_documents(target, with_references=True)
+            documents = _cluster_documents(cluster, with_references=True)
             settings = _with_siblings(settings, siblings_of(documents))
         deployments = [d for d in documents if d.kind == "Deployment"]
         results: Iterable[DocumentResult] = Converter(settings).convert_all(deployments)

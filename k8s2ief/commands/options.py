@@ -1,9 +1,16 @@
-"""Options shared by commands, defined once."""
+"""Options shared by commands, defined once.
+
+Each group is a decorator that adds its options and hands the command one built, validated
+object instead of a row of loose values: ``settings`` (a Settings), ``limits`` (Limits) and
+``cluster`` (a ClusterTarget, or None without --from-cluster). Commands thus take a handful of
+parameters, and the rules for combining options live here, once.
+"""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -29,75 +36,63 @@ def _host_port_range(
     return low, high
 
 
-def conversion_options(function: F) -> F:
-    """Target, edition and mapping options (convert, audit, apply)."""
-    for option in reversed(
-        [
-            click.option("--node-id", help="IEF edge node to deploy to."),
-            click.option("--group-id", help="IEF node group to deploy to."),
-            click.option(
-                "--edition",
-                type=click.Choice(EDITIONS),
-                default="professional",
-                show_default=True,
-                help="IEF edition: its limits decide replicas, affinity and host port ranges.",
-            ),
-            click.option("--name", "name_override", help="IEF name for the deployment."),
-            click.option(
-                "--gpu-memory-mb",
-                type=click.IntRange(min=1),
-                help="GPU memory of one device, to turn nvidia.com/gpu counts into IEF's MB.",
-            ),
-            click.option(
-                "--host-port-range",
-                callback=_host_port_range,
-                metavar="MIN-MAX",
-                help="Platinum: let IEF pick host ports in this range for ports without one.",
-            ),
-        ]
-    ):
-        function = option(function)
-    return function
+def _group(
+    options: list[Callable[[F], F]], names: tuple[str, ...], into: str,
+    build: Callable[..., object],
+) -> Callable[[F], F]:
+    """Add ``options`` to a command; pass it ``build(**their values)`` as ``into`` instead."""
+
+    def decorator(function: F) -> F:
+        @functools.wraps(function)
+        def command(*args: Any, **kwargs: Any) -> object:
+            values = {name: kwargs.pop(name) for name in names}
+            kwargs[into] = build(**values, paths=kwargs.get("paths", ()))
+            return function(*args, **kwargs)
+
+        for option in reversed(options):
+            command = option(command)
+        return command  # type: ignore[return-value]
+
+    return decorator
 
 
-def limit_options(function: F) -> F:
-    defaults = Limits()
-    for option in reversed(
-        [
-            click.option(
-                "--max-depth",
-                type=click.IntRange(min=8),
-                default=defaults.max_depth,
-                show_default=True,
-                help="Deepest nesting a document may have.",
-            ),
-            click.option(
-                "--max-nodes",
-                type=click.IntRange(min=1000),
-                default=defaults.max_nodes,
-                show_default=True,
-                help="Most values a document may expand to (alias bombs).",
-            ),
-            click.option(
-                "--max-document-bytes",
-                type=click.IntRange(min=1024),
-                default=defaults.max_document_bytes,
-                show_default=True,
-                help="Largest document, in bytes.",
-            ),
-        ]
-    ):
-        function = option(function)
-    return function
+TARGET_OPTIONS = [
+    click.option("--node-id", help="IEF edge node to deploy to."),
+    click.option("--group-id", help="IEF node group to deploy to."),
+]
+MAPPING_OPTIONS = [
+    click.option(
+        "--edition",
+        type=click.Choice(EDITIONS),
+        default="professional",
+        show_default=True,
+        help="IEF edition: its limits decide replicas, affinity and host port ranges.",
+    ),
+    click.option("--name", "name_override", help="IEF name for the deployment."),
+    click.option(
+        "--gpu-memory-mb",
+        type=click.IntRange(min=1),
+        help="GPU memory of one device, to turn nvidia.com/gpu counts into IEF's MB.",
+    ),
+    click.option(
+        "--host-port-range",
+        callback=_host_port_range,
+        metavar="MIN-MAX",
+        help="Platinum: let IEF pick host ports in this range for ports without one.",
+    ),
+]
+_MAPPING_NAMES = ("edition", "name_override", "gpu_memory_mb", "host_port_range")
 
 
-def build_settings(
-    node_id: str | None,
-    group_id: str | None,
+def _settings(
+    *,
+    node_id: str | None = None,
+    group_id: str | None = None,
     edition: str,
     name_override: str | None,
     gpu_memory_mb: int | None,
     host_port_range: tuple[int, int] | None,
+    paths: tuple[str, ...],
 ) -> Settings:
     try:
         return Settings(
@@ -112,58 +107,75 @@ def build_settings(
         raise click.UsageError(str(exc)) from None
 
 
-def build_limits(max_depth: int, max_nodes: int, max_document_bytes: int) -> Limits:
+# convert and audit: --node-id/--group-id plus the mapping options -> ``settings``.
+conversion_options = _group(
+    TARGET_OPTIONS + MAPPING_OPTIONS, ("node_id", "group_id", *_MAPPING_NAMES), "settings",
+    _settings,
+)
+# apply takes its targets its own way (several nodes): the mapping options alone -> ``settings``.
+mapping_options = _group(MAPPING_OPTIONS, _MAPPING_NAMES, "settings", _settings)
+
+
+def _limits(
+    *, max_depth: int, max_nodes: int, max_document_bytes: int, paths: tuple[str, ...]
+) -> Limits:
     return Limits(max_depth=max_depth, max_nodes=max_nodes, max_document_bytes=max_document_bytes)
 
 
-def cluster_options(function: F) -> F:
-    """--from-cluster and where to read from (convert, audit, apply)."""
-    for option in reversed(
-        [
-            click.option(
-                "--from-cluster",
-                is_flag=True,
-                help="Read Deployments from the cluster of the kubeconfig instead of files.",
-            ),
-            click.option(
-                "--kubeconfig",
-                type=click.Path(dir_okay=False),
-                help="Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config).",
-            ),
-            click.option("--context", help="Kubeconfig context (default: the current one)."),
-            click.option(
-                "-n",
-                "--namespace",
-                help="Namespace to read (default: the context's namespace, else default).",
-            ),
-            click.option(
-                "-A", "--all-namespaces", is_flag=True, help="Read every namespace."
-            ),
-            click.option(
-                "-l", "--selector", help="Label selector, e.g. app=web,tier!=db."
-            ),
-        ]
-    ):
-        function = option(function)
-    return function
+_DEFAULT_LIMITS = Limits()
+limit_options = _group(
+    [
+        click.option(
+            "--max-depth",
+            type=click.IntRange(min=8),
+            default=_DEFAULT_LIMITS.max_depth,
+            show_default=True,
+            help="Deepest nesting a document may have.",
+        ),
+        click.option(
+            "--max-nodes",
+            type=click.IntRange(min=1000),
+            default=_DEFAULT_LIMITS.max_nodes,
+            show_default=True,
+            help="Most values a document may expand to (alias bombs).",
+        ),
+        click.option(
+            "--max-document-bytes",
+            type=click.IntRange(min=1024),
+            default=_DEFAULT_LIMITS.max_document_bytes,
+            show_default=True,
+            help="Largest document, in bytes.",
+        ),
+    ],
+    ("max_depth", "max_nodes", "max_document_bytes"),
+    "limits",
+    _limits,
+)
 
 
-def build_cluster_target(
+def _cluster(
+    *,
     from_cluster: bool,
     kubeconfig: str | None,
     context: str | None,
     namespace: str | None,
     all_namespaces: bool,
     selector: str | None,
-    paths: tuple[str, ...] = (),
+    paths: tuple[str, ...],
 ) -> ClusterTarget | None:
     """The cluster to read, or None without --from-cluster (the other options then refused)."""
-    from k8s2ief.load.cluster import ClusterTarget
-
     if not from_cluster:
-        given = [name for name, value in (("--kubeconfig", kubeconfig), ("--context", context),
-                 ("--namespace", namespace), ("--all-namespaces", all_namespaces),
-                 ("--selector", selector)) if value]
+        given = [
+            name
+            for name, value in (
+                ("--kubeconfig", kubeconfig),
+                ("--context", context),
+                ("--namespace", namespace),
+                ("--all-namespaces", all_namespaces),
+                ("--selector", selector),
+            )
+            if value
+        ]
         if given:
             raise click.UsageError(f"{', '.join(given)} only apply with --from-cluster")
         return None
@@ -171,4 +183,33 @@ def build_cluster_target(
         raise click.UsageError("--from-cluster reads no files: drop the paths, or the flag")
     if namespace and all_namespaces:
         raise click.UsageError("--namespace and --all-namespaces exclude each other")
+    from k8s2ief.load.cluster import ClusterTarget
+
     return ClusterTarget(kubeconfig, context, namespace, all_namespaces, selector)
+
+
+cluster_options = _group(
+    [
+        click.option(
+            "--from-cluster",
+            is_flag=True,
+            help="Read Deployments from the cluster of the kubeconfig instead of files.",
+        ),
+        click.option(
+            "--kubeconfig",
+            type=click.Path(dir_okay=False),
+            help="Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config).",
+        ),
+        click.option("--context", help="Kubeconfig context (default: the current one)."),
+        click.option(
+            "-n",
+            "--namespace",
+            help="Namespace to read (default: the context's namespace, else default).",
+        ),
+        click.option("-A", "--all-namespaces", is_flag=True, help="Read every namespace."),
+        click.option("-l", "--selector", help="Label selector, e.g. app=web,tier!=db."),
+    ],
+    ("from_cluster", "kubeconfig", "context", "namespace", "all_namespaces", "selector"),
+    "cluster",
+    _cluster,
+)

@@ -1,0 +1,150 @@
+"""Converting in worker processes, with exactly the output of one in-order Converter.
+
+Shared by convert's fast path (k8s2ief.parallel) and ``audit --jobs``. The only state a
+Converter carries from one document to the next that workers cannot share is the set of IEF
+names already used (KI109). So workers convert with a ``ClaimingConverter``, which records each
+Deployment's name instead of checking it, and the parent runs ``check_names`` over the results
+in input order, inserting KI109 exactly where one Converter would have put it.
+
+Process-pool modules are imported only when workers start (the CLI's start-up stays fast).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+from k8s2ief.codes import severity_of
+from k8s2ief.findings import Finding
+from k8s2ief.load import Document
+from k8s2ief.paths import Path, render
+from k8s2ief.pipeline import (
+    Converter,
+    DocumentResult,
+    FirstUse,
+    duplicate_name_message,
+    status_of,
+)
+from k8s2ief.rules.ledger import RawFinding
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+    from multiprocessing.context import BaseContext
+
+NAME_PATH: Path = ("metadata", "name")
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+
+@dataclass(frozen=True)
+class NameClaim:
+    """A Deployment's IEF name and where KI109 would go if the name was used before."""
+
+    name: str
+    index: int  # position of KI109 among the document's findings
+    line: int | None  # line of metadata.name
+
+
+Entry = tuple[DocumentResult, NameClaim | None]
+
+
+class ClaimingConverter(Converter):
+    """A Converter that records IEF names instead of checking them (see the module docstring)."""
+
+    def __init__(self, settings: object) -> None:
+        super().__init__(settings)  # type: ignore[arg-type]
+        self.claim: NameClaim | None = None
+
+    def entry(self, doc: Document) -> Entry:
+        self.claim = None
+        result = self.convert(doc)
+        return result, self.claim
+
+    def _check_unique_name(
+        self, doc: Document, body: dict[str, object], raw: list[RawFinding]
+    ) -> None:
+        name = body.get("name")
+        if isinstance(name, str):
+            self.claim = NameClaim(name, len(raw), doc.locate(NAME_PATH))
+
+
+def check_names(groups: Iterable[list[Entry]]) -> Iterator[DocumentResult]:
+    """The results in order, with KI109 where an IEF name was already used earlier."""
+    names = FirstUse()
+    for entries in groups:
+        for result, claim in entries:
+            if claim is not None:
+                first = names.claim(claim.name, result.file, result.line)
+                if first is not None:
+                    message = duplicate_name_message(claim.name, first)
+                    result.findings.insert(
+                        claim.index,
+                        Finding("KI109", severity_of("KI109"), render(NAME_PATH), message,
+                                result.file, claim.line),
+                    )
+                    if result.body is not None:  # a worker judged it before KI109 was known
+                        result.status = status_of(result.findings)
+            yield result
+
+
+@dataclass(frozen=True)
+class Ready(Generic[Result]):
+    """An item the parent already computed: it keeps its place among the workers' results."""
+
+    value: Result
+
+
+def in_workers(
+    task: Callable[[Item], Result],
+    items: Iterable[Item | Ready[Result]],
+    state: object,
+    jobs: int,
+    window: int,
+) -> Iterator[Result]:
+    """``task(item)`` in ``jobs`` worker processes, answers in input order.
+
+    ``state`` is handed once to every worker (``worker_state()`` reads it there). At most
+    ``jobs * window`` answers wait in memory, so streams of any length run in bounded memory;
+    a wide window keeps the other workers busy behind one slow item.
+    """
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(
+        max_workers=jobs, mp_context=_fork(), initializer=_set_state, initargs=(state,)
+    ) as pool:
+        pending: deque[Future[Result] | Ready[Result]] = deque()
+        for item in items:
+            pending.append(item if isinstance(item, Ready) else pool.submit(task, item))
+            if len(pending) >= jobs * window:
+                yield _answer(pending.popleft())
+        while pending:
+            yield _answer(pending.popleft())
+
+
+def _answer(item: Future[Result] | Ready[Result]) -> Result:
+    return item.value if isinstance(item, Ready) else item.result()
+
+
+def _fork() -> BaseContext | None:
+    import multiprocessing
+
+    # fork starts workers at once, sharing the modules already imported; elsewhere the default.
+    if "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return None
+
+
+_worker_state: object = None
+
+
+def _set_state(state: object) -> None:
+    global _worker_state
+    _worker_state = state
+
+
+def worker_state() -> object:
+    """The ``state`` given to ``in_workers``, inside a worker."""
+    assert _worker_state is not None, "worker used before its state was set"
+    return _worker_state
