@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from k8s2ief.codes import severity_of
 from k8s2ief.findings import Finding, Severity, worst
 from k8s2ief.load import Document, Limits, Source, iter_sources, read_chunk
 from k8s2ief.load.split import Chunk, reencode_if_utf16, split_documents
-from k8s2ief.paths import Path, render
+from k8s2ief.paths import render
 from k8s2ief.rules import convert_manifest
 from k8s2ief.rules.ledger import RawFinding
 from k8s2ief.rules.metadata import ANNOTATION_IGNORE
@@ -65,7 +65,8 @@ class Converter:
         self.settings = settings
         self.validate = validate
         self.siblings: dict[tuple[str, str], tuple[str, ...]] = dict(settings.siblings)
-        self._settings = Settings(**{**settings.__dict__, "siblings": self.siblings})
+        # Rules read sibling keys through the settings; this map also grows as the stream goes.
+        self._settings = replace(settings, siblings=self.siblings)
         self._names = FirstUse()  # IEF name -> where it was first used
 
     def convert_all(self, documents: Iterable[Document]) -> Iterator[DocumentResult]:
@@ -146,7 +147,7 @@ class Converter:
             render(raw.path),
             raw.message,
             doc.source,
-            _line(doc, raw.path),
+            doc.locate(raw.path),
         )
 
     def _remember_sibling(self, doc: Document) -> None:
@@ -213,10 +214,6 @@ def duplicate_name_message(name: str, first: str) -> str:
 def place_text(source: str, line: int | None) -> str:
     """``file:line``, or the source alone when it has no line (a cluster object)."""
     return f"{source}:{line}" if line else source
-
-
-def _line(doc: Document, path: Path) -> int | None:
-    return doc.locate(path)
 
 
 # Validator violations a converter finding already explains: (rule or None, JSON path pattern or

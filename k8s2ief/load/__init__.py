@@ -40,6 +40,8 @@ class Document:
     root: Node | None = field(default=None, repr=False)
     prefix: Path = ()  # ("items", 3) for the fourth member of a List
     notes: list[Note] = field(default_factory=list, repr=False)
+    # Lines of the file before this document's chunk: node marks count from the chunk's start.
+    _offset: int = field(default=0, repr=False)
 
     @property
     def kind(self) -> str | None:
@@ -72,8 +74,6 @@ class Document:
 
     def note_line(self, note: Note) -> int:
         return note.node.start_mark.line + 1 + self._offset
-
-    _offset: int = field(default=0, repr=False)
 
 
 def iter_documents(paths: Iterable[str], limits: Limits | None = None) -> Iterator[Document]:
