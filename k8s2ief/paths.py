@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 Key = str | int
 Path = tuple[Key, ...]
@@ -10,6 +11,7 @@ Path = tuple[Key, ...]
 _PLAIN_KEY = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$-]*$")
 
 
+@lru_cache(maxsize=8192)  # the same paths recur in every document of a stream
 def render(path: Path) -> str:
     """``("spec", "containers", 0, "image")`` -> ``spec.containers[0].image``.
 

@@ -13,7 +13,16 @@ from yaml.nodes import Node
 
 from k8s2ief.load.sources import Source, iter_sources
 from k8s2ief.load.split import Chunk, reencode_if_utf16, split_documents
-from k8s2ief.load.tree import Constructor, Limits, LoadError, Note, compose_nodes, locate, path_of
+from k8s2ief.load.tree import (
+    Constructor,
+    KeyIndex,
+    Limits,
+    LoadError,
+    Note,
+    compose_nodes,
+    locate,
+    path_of,
+)
 from k8s2ief.paths import Path
 
 __all__ = [
@@ -42,6 +51,7 @@ class Document:
     notes: list[Note] = field(default_factory=list, repr=False)
     # Lines of the file before this document's chunk: node marks count from the chunk's start.
     _offset: int = field(default=0, repr=False)
+    _key_indexes: dict[int, KeyIndex] = field(default_factory=dict, repr=False)
 
     @property
     def kind(self) -> str | None:
@@ -63,7 +73,7 @@ class Document:
         """1-based line of the field at ``path`` (or of its nearest existing parent)."""
         if self.root is None:
             return self.line if self.data is not None else None
-        node = locate(self.root, self.prefix + path)
+        node = locate(self.root, self.prefix + path, self._key_indexes)
         return node.start_mark.line + 1 + self._offset
 
     def note_path(self, note: Note) -> Path:

@@ -337,8 +337,16 @@ class Constructor:
         )
 
 
-def locate(root: Node, path: Path) -> Node | None:
-    """The node a path leads to (the key node for mapping entries), or the deepest one found."""
+KeyIndex = dict[str, tuple[Node, Node]]
+
+
+def locate(root: Node, path: Path, cache: dict[int, KeyIndex] | None = None) -> Node | None:
+    """The node a path leads to (the key node for mapping entries), or the deepest one found.
+
+    ``cache`` keeps each mapping's key index between calls: a document's findings walk the same
+    few mappings again and again.
+    """
+    cache = {} if cache is None else cache
     node: Node = root
     found: Node = root
     for key in path:
@@ -347,7 +355,10 @@ def locate(root: Node, path: Path) -> Node | None:
                 return found
             node = found = node.value[key]
         elif isinstance(node, MappingNode) and isinstance(key, str):
-            pair = _find_key(node, key)
+            index = cache.get(id(node))
+            if index is None:
+                index = cache[id(node)] = _key_index(node)
+            pair = index.get(key)
             if pair is None:
                 return found
             found, node = pair
@@ -356,20 +367,24 @@ def locate(root: Node, path: Path) -> Node | None:
     return found
 
 
-def _find_key(node: MappingNode, key: str) -> tuple[Node, Node] | None:
-    match = None
+def _key_index(node: MappingNode) -> KeyIndex:
+    """Key -> (key node, value node), resolved as construction resolves them: the last duplicate
+    wins, and keys merged in with ``<<`` only fill in keys not given before the merge."""
+    index: KeyIndex = {}
     for key_node, value_node in node.value:
         if type(key_node) is not ScalarNode:
             continue
         if key_node.value == "<<" and key_node.tag == PLAIN:
             sources = value_node.value if type(value_node) is SequenceNode else [value_node]
             for source in sources:
-                if isinstance(source, MappingNode) and match is None:
-                    match = _find_key(source, key)
+                if isinstance(source, MappingNode):
+                    for key, pair in _key_index(source).items():
+                        index.setdefault(key, pair)
             continue
-        if key_of(key_node) == key:
-            match = (key_node, value_node)  # the last duplicate wins, as in construction
-    return match
+        key = key_of(key_node)
+        if key is not None:
+            index[key] = (key_node, value_node)
+    return index
 
 
 def key_of(key_node: ScalarNode) -> str | None:
