@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from k8s2ief.codes import severity_of
 from k8s2ief.findings import Finding, Severity, worst
@@ -19,6 +20,9 @@ from k8s2ief.rules import convert_manifest
 from k8s2ief.rules.ledger import RawFinding
 from k8s2ief.rules.metadata import ANNOTATION_IGNORE
 from k8s2ief.settings import DEPLOYMENT_API_VERSIONS, Settings
+
+if TYPE_CHECKING:
+    from k8s2ief.load.cluster import ClusterTarget
 
 DEPLOYMENT = "Deployment"
 SIBLING_KINDS = ("ConfigMap", "Secret")
@@ -294,7 +298,10 @@ def sibling_keys(doc: Document) -> tuple[str, ...]:
     return tuple(dict.fromkeys(keys))
 
 
-def siblings_of(documents: Iterable[Document]) -> dict[tuple[str, str], tuple[str, ...]]:
+Siblings = dict[tuple[str, str], tuple[str, ...]]
+
+
+def siblings_of(documents: Iterable[Document]) -> Siblings:
     """``(kind, name) -> key names`` of the ConfigMaps and Secrets among documents."""
     return {
         (doc.kind, doc.name): sibling_keys(doc)
@@ -315,6 +322,33 @@ class SiblingKeys(dict[tuple[str, str], tuple[str, ...]]):
 # spells it with escapes (a backslash) or hides it in a !!binary scalar; every other chunk is
 # skipped without parsing, which makes this pre-scan cheap on streams of Deployments.
 _SIBLING_HINTS = (b"ConfigMap", b"Secret", b"\\", b"binary")
+
+
+def uses_env_from(data: object) -> bool:
+    """Whether a Deployment's pod template uses envFrom (so sibling key names are needed)."""
+    spec = data.get("spec") if isinstance(data, dict) else None
+    template = spec.get("template") if isinstance(spec, dict) else None
+    pod = template.get("spec") if isinstance(template, dict) else None
+    if not isinstance(pod, dict):
+        return False
+    containers = [*(pod.get("containers") or []), *(pod.get("initContainers") or [])]
+    return any(isinstance(c, dict) and c.get("envFrom") for c in containers)
+
+
+def cluster_deployments(target: ClusterTarget) -> tuple[list[Document], Siblings]:
+    """The Deployments a cluster target selects, and the key names of the ConfigMaps and Secrets
+    their envFrom needs (read, like every envFrom source, only when some Deployment uses it).
+
+    Raises k8s2ief.load.cluster.ClusterError (one line) when the cluster cannot be read.
+    """
+    from k8s2ief.load.cluster import read_cluster
+
+    documents = read_cluster(target)
+    siblings: Siblings = {}
+    if any(uses_env_from(doc.data) for doc in documents):
+        documents = read_cluster(target, with_references=True)
+        siblings = siblings_of(documents)
+    return [doc for doc in documents if doc.kind == DEPLOYMENT], siblings
 
 
 def collect_siblings(sources: Iterable[Source], limits: Limits) -> SiblingKeys:

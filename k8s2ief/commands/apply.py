@@ -230,15 +230,14 @@ def _from_cluster(
     """The cluster's Deployments and the ConfigMaps and Secrets they reference, planned as the
     same objects from files would be (the references come after the Deployments, which is fine:
     their key names are gathered first, and kv items are always applied before deployments)."""
-    from k8s2ief.commands.convert import _uses_env_from
     from k8s2ief.load.cluster import ClusterError, read_cluster
-    from k8s2ief.pipeline import siblings_of
+    from k8s2ief.pipeline import siblings_of, uses_env_from
 
     try:
         documents = read_cluster(cluster, with_references=True)
     except ClusterError as problem:
         raise _Usage(str(problem)) from None
-    if any(_uses_env_from(doc.data) for doc in documents):  # as convert: key names first
+    if any(uses_env_from(doc.data) for doc in documents):  # as convert: key names first
         settings = replace(settings, siblings=siblings_of(documents))
     return _plan(documents, Converter(settings), nodes, force)
 

@@ -165,25 +165,12 @@ def audit_cluster(target: ClusterTarget, settings: Settings) -> Iterator[Documen
     key names only (as convert does); they are not audited themselves. A document read from a
     cluster has no line: results and findings say so with None instead of the loader's 0.
     """
-    from k8s2ief.commands.convert import _uses_env_from
-    from k8s2ief.pipeline import siblings_of as cluster_siblings
+    from k8s2ief.commands.convert import read_cluster_deployments
 
-    documents = _read_cluster(target)
-    if any(_uses_env_from(doc.data) for doc in documents):
-        documents = _read_cluster(target, with_references=True)
-        settings = dataclasses.replace(settings, siblings=cluster_siblings(documents))
-    deployments = [doc for doc in documents if doc.kind == "Deployment"]
+    deployments, siblings = read_cluster_deployments(target)
+    settings = dataclasses.replace(settings, siblings=siblings)
     return (_without_line(result) for result in check_names([audit_documents(deployments,
                                                                              settings)]))
-
-
-def _read_cluster(target: ClusterTarget, *, with_references: bool = False) -> list[Document]:
-    from k8s2ief.load.cluster import ClusterError, read_cluster
-
-    try:
-        return read_cluster(target, with_references=with_references)
-    except ClusterError as exc:  # one line, exit 2 (as convert)
-        raise click.ClickException(str(exc)) from None
 
 
 def _without_line(result: DocumentResult) -> DocumentResult:

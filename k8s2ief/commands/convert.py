@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterable
 from dataclasses import replace
@@ -23,9 +22,10 @@ from k8s2ief.parallel import convert_sources
 from k8s2ief.pipeline import (
     Converter,
     DocumentResult,
+    Siblings,
+    cluster_deployments,
     collect_siblings,
     input_mentions,
-    siblings_of,
 )
 from k8s2ief.report import CONVERT_REPORT_FORMATS, convert_report
 from k8s2ief.settings import Settings
@@ -95,12 +95,8 @@ def convert(
         raise click.ClickException(str(exc)) from None
 
     if cluster is not None:
-        documents = _cluster_documents(cluster)
-        if any(_uses_env_from(doc.data) for doc in documents):
-            # envFrom names ConfigMaps/Secrets: learn their key names (never values) first.
-            documents = _cluster_documents(cluster, with_references=True)
-            settings = _with_siblings(settings, siblings_of(documents))
-        deployments = [d for d in documents if d.kind == "Deployment"]
+        deployments, siblings = read_cluster_deployments(cluster)
+        settings = _with_siblings(settings, siblings)
         results: Iterable[DocumentResult] = Converter(settings).convert_all(deployments)
     else:
         sources = list(iter_sources(paths))
@@ -125,22 +121,17 @@ def convert(
     return 1 if failed else 0
 
 
-def _cluster_documents(target: ClusterTarget, *, with_references: bool = False) -> list[Document]:
-    from k8s2ief.load.cluster import ClusterError, read_cluster
+def read_cluster_deployments(target: ClusterTarget) -> tuple[list[Document], Siblings]:
+    """pipeline.cluster_deployments, with an unreadable cluster as a one-line error (exit 2)."""
+    from k8s2ief.load.cluster import ClusterError
 
     try:
-        return read_cluster(target, with_references=with_references)
+        return cluster_deployments(target)
     except ClusterError as exc:
         raise click.ClickException(str(exc)) from None
 
 
-def _uses_env_from(data: object) -> bool:
-    return '"envFrom"' in json.dumps(data) if isinstance(data, dict) else False
-
-
-def _with_siblings(
-    settings: Settings, siblings: dict[tuple[str, str], tuple[str, ...]]
-) -> Settings:
+def _with_siblings(settings: Settings, siblings: Siblings) -> Settings:
     return replace(settings, siblings=siblings)
 
 
