@@ -15,6 +15,7 @@ from k8s2ief.codes import severity_of
 from k8s2ief.findings import Finding, Severity, worst
 from k8s2ief.load import Document, Limits, Source, iter_sources, read_chunk
 from k8s2ief.load.split import Chunk, reencode_if_utf16, split_documents
+from k8s2ief.names import FirstUse
 from k8s2ief.paths import render
 from k8s2ief.rules import convert_manifest
 from k8s2ief.rules.ledger import RawFinding
@@ -175,49 +176,8 @@ class Converter:
             )
 
 
-class FirstUse:
-    """Where each IEF name was first used, for KI109, kept compactly.
-
-    A stream must remember every name it has seen. Kept as a ``file:line`` string per name, that
-    was most of the memory a long stream grew by, so each place is one integer instead: the
-    line and the file's number.
-    """
-
-    _FILE_BITS = 24  # files numbered past this keep their place as a tuple (never in practice)
-
-    def __init__(self) -> None:
-        self._files: list[str] = []
-        self._file_ids: dict[str, int] = {}
-        self._first: dict[str, int | tuple[int, int]] = {}
-
-    def claim(self, name: str, source: str, line: int | None) -> str | None:
-        """Record a use of ``name``; answer where it was first used when that was elsewhere."""
-        file_id = self._file_ids.get(source)
-        if file_id is None:
-            file_id = self._file_ids[source] = len(self._files)
-            self._files.append(source)
-        place: int | tuple[int, int] = (
-            (line or 0) << self._FILE_BITS | file_id
-            if file_id < 1 << self._FILE_BITS
-            else (file_id, line or 0)
-        )
-        first = self._first.setdefault(name, place)
-        if first == place:
-            return None
-        if isinstance(first, tuple):
-            first_file, first_line = first
-        else:
-            first_file, first_line = first & ((1 << self._FILE_BITS) - 1), first >> self._FILE_BITS
-        return place_text(self._files[first_file], first_line)
-
-
 def duplicate_name_message(name: str, first: str) -> str:
     return f"IEF name {name} is already used by the Deployment at {first}"
-
-
-def place_text(source: str, line: int | None) -> str:
-    """``file:line``, or the source alone when it has no line (a cluster object)."""
-    return f"{source}:{line}" if line else source
 
 
 # Validator violations a converter finding already explains: (rule or None, JSON path pattern or

@@ -19,14 +19,9 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 from k8s2ief.codes import severity_of
 from k8s2ief.findings import Finding
 from k8s2ief.load import Document
+from k8s2ief.names import FirstUse
 from k8s2ief.paths import Path, render
-from k8s2ief.pipeline import (
-    Converter,
-    DocumentResult,
-    FirstUse,
-    duplicate_name_message,
-    status_of,
-)
+from k8s2ief.pipeline import Converter, DocumentResult, duplicate_name_message, status_of
 from k8s2ief.rules.ledger import RawFinding
 
 if TYPE_CHECKING:
