@@ -278,10 +278,11 @@ class SiblingKeys(dict[tuple[str, str], tuple[str, ...]]):
     redefined: bool = False
 
 
-# A document can only be a ConfigMap or Secret (or a List holding one) if its text names the kind,
-# spells it with escapes (a backslash) or hides it in a !!binary scalar; every other chunk is
-# skipped without parsing, which makes this pre-scan cheap on streams of Deployments.
-_SIBLING_HINTS = (b"ConfigMap", b"Secret", b"\\", b"binary")
+# A document can only be a ConfigMap or Secret (or a List holding one) if its text names the kind
+# as a word of its own (not inside imagePullSecrets or configMapKeyRef), spells it with escapes (a
+# backslash) or hides it in a !!binary scalar; every other chunk is skipped without parsing, which
+# makes this pre-scan cheap on streams of Deployments.
+_MAY_BE_SIBLING = re.compile(rb"(?<![A-Za-z0-9_])(?:ConfigMap|Secret)(?![A-Za-z0-9_])|\\|binary")
 
 
 def uses_env_from(data: object) -> bool:
@@ -317,23 +318,19 @@ def collect_siblings(sources: Iterable[Source], limits: Limits) -> SiblingKeys:
     Only needed when some document uses envFrom and the ConfigMap may come after it; the CLI
     calls this first when the input mentions envFrom at all. Values are never kept.
     """
-    converter = Converter(Settings(), validate=False)
     found = SiblingKeys()
     for source in sources:
         if not (_contains(source, b"ConfigMap") or _contains(source, b"Secret")):
             continue
         for chunk in _chunks(source, limits):
-            if not any(hint in chunk.text for hint in _SIBLING_HINTS):
+            if not _MAY_BE_SIBLING.search(chunk.text):
                 continue
             for doc in read_chunk(source.name, chunk, limits):
-                if doc.kind in SIBLING_KINDS and isinstance(doc.data, dict):
-                    converter._remember_sibling(doc)
-                    key = (doc.kind or "", doc.name or "")
-                    keys = converter.siblings.get(key)
-                    if key in found and found[key] != keys:
+                if doc.kind in SIBLING_KINDS and doc.name and isinstance(doc.data, dict):
+                    key, keys = (doc.kind, doc.name), sibling_keys(doc)
+                    if found.get(key, keys) != keys:
                         found.redefined = True
-                    if keys is not None:
-                        found[key] = keys
+                    found[key] = keys
     return found
 
 

@@ -2,10 +2,9 @@
 
 With ``--jobs N`` whole files are converted in worker processes. Two checks span files:
 envFrom siblings (before converting, the parent gathers the key names of every ConfigMap and
-Secret of the input, as ``convert`` does; with several jobs workers scan the files and the parent
-merges their maps in input order, which gives the same map) and hands them to every worker in the
-Settings; and duplicate IEF names, KI109, which k8s2ief.workers checks in the parent in input
-order, exactly where a single Converter would have put it. ``--jobs 1`` runs the same code in
+Secret of the input, as ``convert`` does, and hands them to every worker in the Settings); and
+duplicate IEF names, KI109, which k8s2ief.workers checks in the parent in input order, exactly
+where a single Converter would have put it. ``--jobs 1`` runs the same code in
 process, so both give byte-identical reports, equal to what ``convert`` reports per document.
 
 With ``--from-cluster`` the Deployments come from the cluster of the kubeconfig instead (in process:
@@ -50,7 +49,6 @@ TASKS_PER_WORKER = 16  # tasks in flight per worker: bounds memory on huge trees
 _CONVERTED: dict[str, object] = {}  # stands in for a body: the audit needs only "there was one"
 
 
-Siblings = dict[tuple[str, str], tuple[str, ...]]
 T = TypeVar("T")
 
 
@@ -97,7 +95,8 @@ def audit(
     workers = jobs or os.cpu_count() or 1
     if input_mentions(sources, b"envFrom"):
         # envFrom may name a ConfigMap in another file: every worker needs all key names.
-        settings = dataclasses.replace(settings, siblings=siblings_of(sources, limits, workers))
+        # (Serial: the pre-scan parses only documents that can be ConfigMaps or Secrets.)
+        settings = dataclasses.replace(settings, siblings=collect_siblings(sources, limits))
     progress = Progress(len(sources), enabled=not quiet and sys.stderr.isatty())
     files = convert_files(sources, settings, limits, workers)
     report = build_report(check_names(progress.track(files)), policy)
@@ -188,21 +187,6 @@ def convert_files(
     return _in_batches(_audit_paths, [s.name for s in sources], (settings, limits), jobs)
 
 
-def siblings_of(sources: list[Source], limits: Limits, jobs: int) -> Siblings:
-    """collect_siblings over the whole input, file by file in workers when there are several.
-
-    Merging the per-file maps in input order gives exactly collect_siblings' result (a later
-    ConfigMap of the same name wins in both); the pre-scan parses every file that mentions
-    ConfigMap or Secret, so doing it serially would cost as much as the conversion itself.
-    """
-    if not _parallel(sources, jobs):
-        return collect_siblings(sources, limits)
-    merged: Siblings = {}
-    for found in _in_batches(_scan_paths, [s.name for s in sources], (Settings(), limits), jobs):
-        merged.update(found)
-    return merged
-
-
 def _parallel(sources: list[Source], jobs: int) -> bool:
     # Standard input cannot be reopened in another process; a single file gains nothing.
     return jobs > 1 and len(sources) > 1 and all(s.name != STDIN_NAME for s in sources)
@@ -220,11 +204,6 @@ def _in_batches(
 def _audit_paths(paths: list[str]) -> list[list[Entry]]:
     settings, limits = worker_state()  # type: ignore[misc]
     return [audit_source(_file_source(path), settings, limits) for path in paths]
-
-
-def _scan_paths(paths: list[str]) -> list[Siblings]:
-    _, limits = worker_state()  # type: ignore[misc]
-    return [collect_siblings([_file_source(path)], limits) for path in paths]
 
 
 def _file_source(path: str) -> Source:
