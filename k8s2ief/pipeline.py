@@ -320,7 +320,7 @@ def collect_siblings(sources: Iterable[Source], limits: Limits) -> SiblingKeys:
     """
     found = SiblingKeys()
     for source in sources:
-        if not (_contains(source, b"ConfigMap") or _contains(source, b"Secret")):
+        if not _contains(source, b"ConfigMap", b"Secret"):
             continue
         for chunk in _chunks(source, limits):
             if not _MAY_BE_SIBLING.search(chunk.text):
@@ -348,15 +348,17 @@ def input_mentions(sources: Iterable[Source], word: bytes) -> bool:
     return any(_contains(source, word) for source in sources)
 
 
-def _contains(source: Source, word: bytes) -> bool:
-    """Scan a source in blocks (memory stays bounded on huge streams)."""
+def _contains(source: Source, *words: bytes) -> bool:
+    """Whether a source holds any of ``words``; read in blocks, so memory stays bounded."""
+    overlap = max(len(word) for word in words) - 1  # a word may straddle two blocks
     tail = b""
     try:
         with source.open() as stream:
             while block := stream.read(1 << 20):
-                if word in tail + block[: len(word)] or word in block:
+                window = tail + block
+                if any(word in window for word in words):
                     return True
-                tail = block[-len(word) :]
+                tail = window[-overlap:] if overlap else b""
     except OSError:
         return False
     return False
