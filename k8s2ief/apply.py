@@ -23,6 +23,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from k8s2ief.references import get
+
 if TYPE_CHECKING:
     from k8s2ief.ief.client import IefSession
 
@@ -130,58 +132,19 @@ def fan_out(target: Target, node_ids: Sequence[str]) -> list[Target]:
     return fanned
 
 
-def references(manifest: Mapping[str, Any]) -> set[tuple[str, str]]:
-    """ConfigMaps and Secrets a Kubernetes Deployment names (env, envFrom, volumes)."""
-    found: set[tuple[str, str]] = set()
-    spec = _get(manifest, "spec", "template", "spec")
-    for container in [*(_list(spec, "containers")), *(_list(spec, "initContainers"))]:
-        for env in _list(container, "env"):
-            source = _get(env, "valueFrom")
-            _add(found, "ConfigMap", _get(source, "configMapKeyRef", "name"))
-            _add(found, "Secret", _get(source, "secretKeyRef", "name"))
-        for source in _list(container, "envFrom"):
-            _add(found, "ConfigMap", _get(source, "configMapRef", "name"))
-            _add(found, "Secret", _get(source, "secretRef", "name"))
-    for volume in _list(spec, "volumes"):
-        _add(found, "ConfigMap", _get(volume, "configMap", "name"))
-        _add(found, "Secret", _get(volume, "secret", "secretName"))
-        for source in _list(_get(volume, "projected"), "sources"):
-            _add(found, "ConfigMap", _get(source, "configMap", "name"))
-            _add(found, "Secret", _get(source, "secret", "name"))
-    return found
-
-
 def kv_item(manifest: Mapping[str, Any]) -> KvItem | None:
     """The ConfigMap or Secret a manifest describes, in IEF's terms (Secret values base64)."""
-    kind, name = manifest.get("kind"), _get(manifest, "metadata", "name")
+    kind, name = manifest.get("kind"), get(manifest, "metadata", "name")
     if kind not in ("ConfigMap", "Secret") or not isinstance(name, str):
         return None
     data: dict[str, str] = {}
-    for key, value in (_get(manifest, "data") or {}).items():
+    for key, value in (get(manifest, "data") or {}).items():
         # Kubernetes already holds Secret data in base64, as IEF wants it.
         data[str(key)] = "" if value is None else str(value)
-    for key, value in (_get(manifest, "stringData") or {}).items():
+    for key, value in (get(manifest, "stringData") or {}).items():
         text = "" if value is None else str(value)
         data[str(key)] = base64.b64encode(text.encode()).decode() if kind == "Secret" else text
     return KvItem(kind, name, data)
-
-
-def _get(value: Any, *keys: str) -> Any:
-    for key in keys:
-        if not isinstance(value, dict):
-            return None
-        value = value.get(key)
-    return value
-
-
-def _list(value: Any, key: str) -> list[Any]:
-    found = _get(value, key)
-    return [item for item in found if isinstance(item, dict)] if isinstance(found, list) else []
-
-
-def _add(found: set[tuple[str, str]], kind: str, name: object) -> None:
-    if isinstance(name, str) and name:
-        found.add((kind, name))
 
 
 # --------------------------------------------------------------------------- comparing

@@ -17,6 +17,7 @@ from k8s2ief.load import Document, Limits, Source, iter_sources, read_chunk
 from k8s2ief.load.split import Chunk, reencode_if_utf16, split_documents
 from k8s2ief.names import FirstUse
 from k8s2ief.paths import render
+from k8s2ief.references import uses_env_from
 from k8s2ief.rules import convert_manifest
 from k8s2ief.rules.ledger import RawFinding
 from k8s2ief.rules.metadata import ANNOTATION_IGNORE
@@ -283,17 +284,6 @@ class SiblingKeys(dict[tuple[str, str], tuple[str, ...]]):
 # backslash) or hides it in a !!binary scalar; every other chunk is skipped without parsing, which
 # makes this pre-scan cheap on streams of Deployments.
 _MAY_BE_SIBLING = re.compile(rb"(?<![A-Za-z0-9_])(?:ConfigMap|Secret)(?![A-Za-z0-9_])|\\|binary")
-
-
-def uses_env_from(data: object) -> bool:
-    """Whether a Deployment's pod template uses envFrom (so sibling key names are needed)."""
-    spec = data.get("spec") if isinstance(data, dict) else None
-    template = spec.get("template") if isinstance(spec, dict) else None
-    pod = template.get("spec") if isinstance(template, dict) else None
-    if not isinstance(pod, dict):
-        return False
-    containers = [*(pod.get("containers") or []), *(pod.get("initContainers") or [])]
-    return any(isinstance(c, dict) and c.get("envFrom") for c in containers)
 
 
 def cluster_deployments(target: ClusterTarget) -> tuple[list[Document], Siblings]:

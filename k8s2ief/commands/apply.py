@@ -28,7 +28,6 @@ from k8s2ief.apply import (
     Target,
     fan_out,
     kv_item,
-    references,
 )
 from k8s2ief.commands.options import (
     cluster_options,
@@ -38,6 +37,7 @@ from k8s2ief.commands.options import (
 from k8s2ief.findings import Severity
 from k8s2ief.load import Document, Limits, iter_sources, read_source
 from k8s2ief.pipeline import DEPLOYMENT, Converter, collect_siblings, input_mentions
+from k8s2ief.references import references, uses_env_from
 from k8s2ief.settings import Settings
 
 if TYPE_CHECKING:
@@ -231,7 +231,7 @@ def _from_cluster(
     same objects from files would be (the references come after the Deployments, which is fine:
     their key names are gathered first, and kv items are always applied before deployments)."""
     from k8s2ief.load.cluster import ClusterError, read_cluster
-    from k8s2ief.pipeline import siblings_of, uses_env_from
+    from k8s2ief.pipeline import siblings_of
 
     try:
         documents = read_cluster(cluster, with_references=True)
@@ -260,7 +260,7 @@ def _plan(
             continue  # other kinds are not submitted
         target = _target(result, force)
         if target.body is not None and target.blocked_code is None:
-            target.needs = tuple(sorted(references(data)))
+            target.needs = tuple(sorted(set(references(data))))
             wanted.update(target.needs)
         targets.extend(fan_out(target, nodes))
     for target in targets:

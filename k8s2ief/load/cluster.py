@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from k8s2ief.load import Document
+from k8s2ief.references import get, references
 
 SOURCE_PREFIX = "cluster:"
 DEFAULT_NAMESPACE = "default"
@@ -255,46 +256,12 @@ def _references(deployments: list[dict[str, Any]]) -> Iterator[tuple[str, str, s
     """(namespace, kind, name) of every ConfigMap and Secret the Deployments use, once each."""
     seen: set[tuple[str, str, str]] = set()
     for deployment in deployments:
-        namespace = str(_get(deployment, "metadata", "namespace") or DEFAULT_NAMESPACE)
-        pod = _get(deployment, "spec", "template", "spec")
-        for kind, name in _pod_references(pod if isinstance(pod, dict) else {}):
+        namespace = str(get(deployment, "metadata", "namespace") or DEFAULT_NAMESPACE)
+        for kind, name in references(deployment):
             key = (namespace, kind, name)
             if key not in seen:
                 seen.add(key)
                 yield key
-
-
-def _pod_references(pod: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    for volume in _dicts(pod.get("volumes")):
-        yield from _named("ConfigMap", _get(volume, "configMap", "name"))
-        yield from _named("Secret", _get(volume, "secret", "secretName"))
-        for source in _dicts(_get(volume, "projected", "sources")):
-            yield from _named("ConfigMap", _get(source, "configMap", "name"))
-            yield from _named("Secret", _get(source, "secret", "name"))
-    for container in [*_dicts(pod.get("initContainers")), *_dicts(pod.get("containers"))]:
-        for env in _dicts(container.get("env")):
-            yield from _named("ConfigMap", _get(env, "valueFrom", "configMapKeyRef", "name"))
-            yield from _named("Secret", _get(env, "valueFrom", "secretKeyRef", "name"))
-        for env_from in _dicts(container.get("envFrom")):
-            yield from _named("ConfigMap", _get(env_from, "configMapRef", "name"))
-            yield from _named("Secret", _get(env_from, "secretRef", "name"))
-
-
-def _named(kind: str, name: object) -> Iterator[tuple[str, str]]:
-    if isinstance(name, str) and name:
-        yield kind, name
-
-
-def _dicts(value: object) -> list[dict[str, Any]]:
-    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
-
-
-def _get(value: object, *keys: str) -> object:
-    for key in keys:
-        if not isinstance(value, dict):
-            return None
-        value = value.get(key)
-    return value
 
 
 def _status_message(body: object) -> str | None:
