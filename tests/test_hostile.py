@@ -191,14 +191,47 @@ def test_nesting_within_max_depth_converts(tmp_path: Path) -> None:
     assert finding_lines(run, "KI007")
 
 
-@pytest.mark.parametrize("depth", ["900", "5000", "100000"])
-def test_huge_max_depth_still_no_crash(depth: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("style", ["flow", "block"])
+def test_depth_past_libyamls_own_limit_is_ki011_at_its_line(style: str, tmp_path: Path) -> None:
+    """libyaml (PyYAML 6.0.4's wheels) refuses 1,000 levels itself; --max-depth still decides."""
+    if style == "flow":
+        nested = "x: " + "[" * 10_000 + "]" * 10_000 + "\n"
+    else:
+        nested = "x:\n" + "".join("  " * (i + 1) + "-\n" for i in range(1500)) + "  - 1\n"
     path = tmp_path / "deep.yaml"
-    nested = "[" * 10_000 + "]" * 10_000
-    path.write_bytes(sandwich(deployment("deep") + "x: " + nested))
+    path.write_bytes(sandwich(deployment("deep") + nested))
+    deep_line = 12 + deployment("deep").count("\n")  # the line of "x:"
+    for depth in ("256", "800"):
+        run = convert(path, "--max-depth", depth)
+        assert run.rc == 2
+        [finding] = finding_lines(run, "KI011")
+        # Flow brackets all open on the line of "x:". In block style the root mapping is level 1
+        # and x's sequence (the line after "x:") level 2: level N opens on line x + N - 1, so the
+        # first level past the limit on line x + limit.
+        line = deep_line if style == "flow" else deep_line + int(depth)
+        assert finding.startswith(f"{path}:{line}: error KI011"), finding
+        assert "KI001" not in run.stderr
+        assert run.names() == ["good-a", "good-b"]
+
+
+def test_max_depth_up_to_its_ceiling_works(tmp_path: Path) -> None:
+    """790 levels is more than Python's default recursion limit lets a recursive constructor
+    build; --max-depth 800 promises it, so the document converts."""
+    path = tmp_path / "deep.yaml"
+    path.write_bytes(sandwich(deployment("deep") + "x: " + "[" * 790 + "]" * 790 + "\n"))
+    run = convert(path, "--max-depth", "800")
+    assert run.names() == ["good-a", "deep", "good-b"]
+    assert finding_lines(run, "KI007")  # x is an unknown field, reported, not a crash
+
+
+@pytest.mark.parametrize("depth", ["801", "5000", "100000"])
+def test_max_depth_above_ceiling_is_refused(depth: str, tmp_path: Path) -> None:
+    path = tmp_path / "app.yaml"
+    path.write_bytes(sandwich(""))
     run = convert(path, "--max-depth", depth)
-    assert finding_lines(run, "KI011")
-    assert run.names() == ["good-a", "good-b"]
+    assert run.rc == 2
+    assert "--max-depth" in run.stderr and "800" in run.stderr
+    assert run.stdout == ""
 
 
 def test_50mb_scalar(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from k8s2ief.load import Limits
+from k8s2ief.load.tree import MAX_DEPTH_CEILING, Limits
 from k8s2ief.settings import EDITIONS, Settings
 
 if TYPE_CHECKING:
@@ -127,10 +127,10 @@ limit_options = _group(
     [
         click.option(
             "--max-depth",
-            type=click.IntRange(min=8),
+            type=click.IntRange(min=8, max=MAX_DEPTH_CEILING),
             default=_DEFAULT_LIMITS.max_depth,
             show_default=True,
-            help="Deepest nesting a document may have.",
+            help=f"Deepest nesting a document may have (at most {MAX_DEPTH_CEILING}).",
         ),
         click.option(
             "--max-nodes",

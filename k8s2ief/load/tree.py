@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
+import sys
 from dataclasses import dataclass
 
 import yaml
@@ -30,6 +31,12 @@ KNOWN_TAGS = frozenset(
 )
 
 
+# The deepest --max-depth the whole pipeline honours: past it, messages that quote a value and
+# the JSON writer meet Python's recursion limit. libyaml's own limit (1,000 levels in PyYAML
+# 6.0.4's wheels) is not the bound: documents libyaml refuses are parsed by PyYAML's own parser.
+MAX_DEPTH_CEILING = 800
+
+
 @dataclass(frozen=True)
 class Limits:
     """Bounds on what one document may cost; README states the defaults."""
@@ -37,6 +44,10 @@ class Limits:
     max_depth: int = 256
     max_nodes: int = 1_000_000  # values after alias expansion
     max_document_bytes: int = 64 * 1024 * 1024
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.max_depth <= MAX_DEPTH_CEILING:
+            raise ValueError(f"max_depth must be between 1 and {MAX_DEPTH_CEILING}")
 
 
 def _short(text: str, limit: int = 40) -> str:
@@ -77,34 +88,52 @@ if getattr(yaml, "__with_libyaml__", False):
             yaml.cyaml.CParser.__init__(self, stream)
             _KubernetesResolver.__init__(self)
 
-else:  # pragma: no cover - libyaml is a hard expectation, this only keeps imports working
 
-    class NodeLoader(  # type: ignore[no-redef]
-        yaml.reader.Reader,
-        yaml.scanner.Scanner,
-        yaml.parser.Parser,
-        yaml.composer.Composer,
-        _KubernetesResolver,
-    ):
-        def __init__(self, stream: bytes | str) -> None:
-            yaml.reader.Reader.__init__(self, stream)
-            yaml.scanner.Scanner.__init__(self)
-            yaml.parser.Parser.__init__(self)
-            yaml.composer.Composer.__init__(self)
-            _KubernetesResolver.__init__(self)
+class PythonNodeLoader(
+    yaml.reader.Reader,
+    yaml.scanner.Scanner,
+    yaml.parser.Parser,
+    yaml.composer.Composer,
+    _KubernetesResolver,
+):
+    """PyYAML's own parser: no nesting limit of its own (see ``compose_nodes``)."""
+
+    def __init__(self, stream: bytes | str) -> None:
+        yaml.reader.Reader.__init__(self, stream)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+        yaml.composer.Composer.__init__(self)
+        _KubernetesResolver.__init__(self)
+
+
+if not getattr(yaml, "__with_libyaml__", False):  # pragma: no cover - libyaml is expected
+    NodeLoader = PythonNodeLoader  # type: ignore[misc]
 
 
 def compose_nodes(text: bytes, limits: Limits) -> list[Node]:
     """Every document node in ``text`` (usually one)."""
-    if _may_nest_deeper(text, limits):
-        return _compose_iteratively(text, limits)
-    loader = NodeLoader(text)
-    nodes = []
-    while loader.check_node():
-        node = loader.get_node()
-        if node is not None:
-            nodes.append(node)
-    return nodes
+    try:
+        if _may_nest_deeper(text):
+            return _compose_iteratively(text, limits, NodeLoader)
+        loader = NodeLoader(text)
+        nodes = []
+        while loader.check_node():
+            node = loader.get_node()
+            if node is not None:
+                nodes.append(node)
+        return nodes
+    except yaml.scanner.ScannerError as exc:
+        if exc.problem != _LIBYAML_DEPTH_PROBLEM:
+            raise
+    # libyaml has a nesting limit of its own in some builds (PyYAML 6.0.4's wheels: 1,000
+    # levels), and its scanner reads a flow collection's brackets before the parser hands out
+    # the first event, so it refuses before --max-depth is checked. The pure-Python parser has
+    # no such limit: it gives --max-depth its meaning (KI011 at the line where the limit is
+    # passed), at its own speed, for the rare document that nests this deep.
+    return _compose_iteratively(text, limits, PythonNodeLoader)
+
+
+_LIBYAML_DEPTH_PROBLEM = "exceeded maximum nesting depth"
 
 
 # Each level of nesting needs one of these characters: a flow collection its bracket, a block
@@ -113,7 +142,7 @@ def compose_nodes(text: bytes, limits: Limits) -> list[Node]:
 _SAFE_FOR_C_COMPOSER = 8000
 
 
-def _may_nest_deeper(text: bytes, limits: Limits) -> bool:
+def _may_nest_deeper(text: bytes) -> bool:
     bound = 0
     for char in (b"[", b"{", b"-", b":", b"?"):
         bound += text.count(char)
@@ -122,11 +151,11 @@ def _may_nest_deeper(text: bytes, limits: Limits) -> bool:
     return False
 
 
-def _compose_iteratively(text: bytes, limits: Limits) -> list[Node]:
+def _compose_iteratively(text: bytes, limits: Limits, loader_class: type) -> list[Node]:
     from yaml import events
 
-    # Same parser; we pull its events instead of its (recursive) composed nodes.
-    loader = NodeLoader(text)
+    # The parser's events, composed here without recursion (libyaml's composer recurses).
+    loader = loader_class(text)
     anchors: dict[str, Node] = {}
     documents: list[Node] = []
     # Each stack entry: [node, pending_key] for mappings, [node] for sequences.
@@ -198,7 +227,16 @@ class Constructor:
         self._expanded = 0
 
     def build(self, node: Node) -> object:
-        return self._value(node, 0)
+        # Construction recurses, two frames a level: Python's default limit (1,000 frames) would
+        # cap --max-depth near 480 whatever it says. Pure-Python frames take no C stack, so the
+        # limit is raised for this call only, to what --max-depth needs.
+        needed = sys.getrecursionlimit() + 2 * self.limits.max_depth + 50
+        previous = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(previous, needed))
+        try:
+            return self._value(node, 0)
+        finally:
+            sys.setrecursionlimit(previous)
 
     def _value(self, node: Node, depth: int) -> object:
         if type(node) is ScalarNode:
