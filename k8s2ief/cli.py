@@ -14,29 +14,56 @@ import click
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
-# command name -> "module:attribute"; the module is imported when the command runs.
+# command name -> ("module:attribute", one line for `k8s2ief --help`), in the order of the work:
+# the module is imported when the command runs, so --help imports none of them.
 COMMANDS = {
-    "convert": "k8s2ief.commands.convert:convert",
-    "audit": "k8s2ief.commands.audit:audit",
-    "explain": "k8s2ief.commands.explain:explain",
-    "validate": "k8s2ief.commands.validate:validate",
-    "schema": "k8s2ief.commands.validate:schema",
-    "apply": "k8s2ief.commands.apply:apply",
-    "emulator": "k8s2ief.commands.emulator:emulator",
+    "convert": (
+        "k8s2ief.commands.convert:convert",
+        "Deployments -> IEF request bodies (stdout), findings (stderr)",
+    ),
+    "audit": (
+        "k8s2ief.commands.audit:audit",
+        "How much of a tree or a cluster can move to IEF; what blocks it",
+    ),
+    "validate": (
+        "k8s2ief.commands.validate:validate",
+        "Check IEF request bodies against the API's rules",
+    ),
+    "schema": (
+        "k8s2ief.commands.validate:schema",
+        "JSON Schema of the request body (--report: of the report)",
+    ),
+    "explain": (
+        "k8s2ief.commands.explain:explain",
+        "What a finding code means (--list: every code)",
+    ),
+    "apply": (
+        "k8s2ief.commands.apply:apply",
+        "Submit Deployments to IEF: create, update or leave alone",
+    ),
+    "emulator": (
+        "k8s2ief.commands.emulator:emulator",
+        "Serve a local IEF API emulator for tests and CI",
+    ),
 }
 
 
 class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(COMMANDS)
+        return list(COMMANDS)
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        target = COMMANDS.get(name)
-        if target is None:
+        entry = COMMANDS.get(name)
+        if entry is None:
             return None
-        module, attribute = target.split(":")
+        module, attribute = entry[0].split(":")
         command: click.Command = getattr(importlib.import_module(module), attribute)
         return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # From the table, whole: click would import every command and cut its help at 45 chars.
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, line) for name, (_, line) in COMMANDS.items()], col_max=10)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -44,11 +71,8 @@ class LazyGroup(click.Group):
 def cli() -> None:
     """Move Kubernetes Deployments onto Huawei Cloud IEF.
 
-    \b
-    convert   Kubernetes YAML -> IEF request bodies (stdout) and a findings report (stderr)
-    audit     how much of a tree of manifests can run on IEF, and what blocks the rest
-    validate  check IEF request bodies against the API's rules
-    explain   what a finding code means
+    Run `k8s2ief COMMAND --help` for a command's options. Exit codes: 0 done; 1 a finding at or
+    above --fail-on (apply: a failed submission); 2 usage or unreadable input; 3 internal error.
     """
 
 

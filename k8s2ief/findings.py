@@ -45,6 +45,8 @@ class Finding:
     message: str
     file: str | None = None
     line: int | None = None
+    # Every field a summary finding stands for (KI002, KI010): its message names only a few.
+    paths: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -59,12 +61,16 @@ class Finding:
             "file": self.file,
             "line": self.line,
             "message": self.message,
+            "paths": list(self.paths),
         }
 
     def __reduce__(self) -> tuple[type[Finding], tuple[object, ...]]:
         # Findings cross process boundaries by the ten thousand (audit --jobs, the parallel
         # convert path); a plain constructor call pickles in half the time of the default.
-        return (Finding, (self.code, self.severity, self.path, self.message, self.file, self.line))
+        return (
+            Finding,
+            (self.code, self.severity, self.path, self.message, self.file, self.line, self.paths),
+        )
 
     def location(self) -> str:
         """``file:line`` (or what is known of it), for one-line messages."""

@@ -154,6 +154,7 @@ class Converter:
             raw.message,
             doc.source,
             doc.locate(raw.path),
+            raw.paths,
         )
 
     def _remember_sibling(self, doc: Document) -> None:

@@ -21,14 +21,15 @@ from k8s2ief.cli import main
 from k8s2ief.codes import REGISTRY
 from k8s2ief.findings import Finding, Policy, Severity
 from k8s2ief.pipeline import DocumentResult
-from k8s2ief.report.audit import STATUSES, build_report
-from k8s2ief.report.audit.formats import CSV_HEADER
-from k8s2ief.report.audit.sarif import strip_empty
+from k8s2ief.report.csv_report import CSV_HEADER
+from k8s2ief.report.model import AUDIT, STATUSES, build_report
+from k8s2ief.report.sarif import strip_empty
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = "testdata/audit"
 CORPUS = Path("/work/shared/corpus")
-TARGET = ["--node-id", "node-1"]  # without a target every Deployment has KI107 (an error)
+TARGET = ["--node-id", "node-1"]  # without one, audit leaves KI107 out (test_report.py)
+AUDIT_STATUSES = STATUSES[AUDIT]
 
 EXPECTED_STATUS = {
     "annotated.yaml": "clean",
@@ -78,19 +79,21 @@ def codes_of(document: dict[str, Any]) -> list[str]:
     return [f["code"] for f in document["findings"]]
 
 
-# --- the JSON shape, as documented in k8s2ief/report/audit/formats.py ----------------------------
+# --- the JSON shape, as documented in k8s2ief/report/json_report.py ------------------------------
+# (tests/test_report.py validates it against the JSON Schema too)
 
-FINDING_KEYS = {"code", "name", "severity", "path", "file", "line", "message"}
+FINDING_KEYS = {"code", "name", "severity", "path", "file", "line", "message", "paths"}
 DOCUMENT_KEYS = {"file", "line", "kind", "name", "status", "suppressed", "findings"}
 SUMMARY_KEYS = {"documents", "files", "findings", "statuses", "codes", "suppressed",
                 "blocker_files", "deployments"}
 
 
 def check_json_shape(report: dict[str, Any]) -> None:
-    assert set(report) == {"version", "documents", "summary"} and report["version"] == 1
+    assert set(report) == {"version", "command", "documents", "summary", "errors", "notes"}
+    assert report["version"] == 2 and report["command"] == "audit"
     for document in report["documents"]:
         assert set(document) == DOCUMENT_KEYS
-        assert document["status"] in STATUSES
+        assert document["status"] in AUDIT_STATUSES
         assert isinstance(document["suppressed"], int)
         assert document["line"] is None or document["line"] >= 1
         for finding in document["findings"]:
@@ -103,7 +106,7 @@ def check_json_shape(report: dict[str, Any]) -> None:
 def check_summary_shape(report: dict[str, Any]) -> None:
     summary, documents = report["summary"], report["documents"]
     assert set(summary) == SUMMARY_KEYS
-    assert list(summary["statuses"]) == list(STATUSES)
+    assert list(summary["statuses"]) == list(AUDIT_STATUSES)
     assert sum(summary["statuses"].values()) == summary["documents"] == len(documents)
     assert summary["findings"] == sum(len(d["findings"]) for d in documents)
     assert sum(c["count"] for c in summary["codes"]) == summary["findings"]
@@ -111,7 +114,7 @@ def check_summary_shape(report: dict[str, Any]) -> None:
     assert set(summary["suppressed"]) == {"total", "codes"}
     assert summary["suppressed"]["total"] == sum(d["suppressed"] for d in documents)
     assert all(set(f) == {"file", "errors"} for f in summary["blocker_files"])
-    assert set(summary["deployments"]) == {"total", "clean_or_lossy", "share"}
+    assert set(summary["deployments"]) == {"total", "movable", "share"}
 
 
 # --- statuses and findings -----------------------------------------------------------------------
@@ -126,7 +129,7 @@ def test_every_fixture_gets_its_status(capsys: pytest.CaptureFixture[str]) -> No
     summary = report["summary"]
     assert summary["statuses"] == {"clean": 2, "lossy": 1, "blocked": 2, "skipped": 2,
                                    "unreadable": 1}
-    assert summary["deployments"] == {"total": 5, "clean_or_lossy": 3, "share": 0.6}
+    assert summary["deployments"] == {"total": 5, "movable": 3, "share": 0.6}
 
 
 def test_cross_file_checks(capsys: pytest.CaptureFixture[str]) -> None:
@@ -151,9 +154,9 @@ def test_same_findings_as_convert(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_blockers_ranked(capsys: pytest.CaptureFixture[str]) -> None:
-    _, report = audit_json(capsys, FIXTURES)  # no target: KI107 on every Deployment
+    _, report = audit_json(capsys, FIXTURES, *TARGET, "--severity", "KI110=error")
     top = report["summary"]["blocker_files"]
-    assert top[0] == {"file": fixture("blocked.yaml"), "errors": 2}
+    assert top[0] == {"file": fixture("blocked.yaml"), "errors": 2}  # KI302 and KI110
     assert [f["errors"] for f in top] == sorted((f["errors"] for f in top), reverse=True)
 
 

@@ -61,7 +61,7 @@ def test_audit_json(capsys: pytest.CaptureFixture[str], kubeconfig: Path) -> Non
         assert document["line"] is None  # no file: the line is unknown, not 0
         assert all(f["file"] == document["file"] and f["line"] is None
                    for f in document["findings"])
-    assert report["summary"]["deployments"] == {"total": 2, "clean_or_lossy": 2, "share": 1.0}
+    assert report["summary"]["deployments"] == {"total": 2, "movable": 2, "share": 1.0}
     web = next(d for d in documents if d["name"] == "web")
     # envFrom: the ConfigMap was read for its key names, so the env could be expanded.
     assert "KI311" in [f["code"] for f in web["findings"]]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import io
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -31,12 +32,13 @@ from k8s2ief.commands.options import (
     limit_options,
 )
 from k8s2ief.emit import write_atomically
-from k8s2ief.findings import Policy, Severity, breaches, parse_fail_on
+from k8s2ief.findings import Policy, Severity, parse_fail_on
 from k8s2ief.load import Document, Limits, Source, iter_sources, read_source
 from k8s2ief.load.sources import STDIN_NAME
 from k8s2ief.pipeline import DocumentResult, collect_siblings, input_mentions
-from k8s2ief.report.audit import FORMATTERS, AuditReport, build_report
-from k8s2ief.report.audit.model import UNREADABLE
+from k8s2ief.report import AUDIT_FORMATS, ReportWriter, formatter
+from k8s2ief.report.model import AUDIT, UNREADABLE, ReportContext, Summary, audit_document
+from k8s2ief.report.style import COLOR_CHOICES, Style, wants_color
 from k8s2ief.settings import Settings
 from k8s2ief.workers import ClaimingConverter, Entry, check_names, in_workers, worker_state
 
@@ -47,6 +49,11 @@ BATCH_FILES = 32  # files per task: amortises a round trip to a worker (4 cost a
 # CPU on trees of small files), yet leaves a tree with one huge bundle balanced
 TASKS_PER_WORKER = 16  # tasks in flight per worker: bounds memory on huge trees
 _CONVERTED: dict[str, object] = {}  # stands in for a body: the audit needs only "there was one"
+# Audit asks what can move; where to is chosen when submitting. Without a target flag the
+# no-target error would block every Deployment, so it is left out, and the report says so.
+NO_TARGET = "KI107"
+NO_TARGET_NOTE = ("no --node-id or --group-id given: KI107 no-target is not reported (the "
+                  "target is chosen when submitting: apply --node-id or --group-id)")
 
 
 T = TypeVar("T")
@@ -54,10 +61,13 @@ T = TypeVar("T")
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
-@click.option("--format", "report_format", type=click.Choice(sorted(FORMATTERS)), default="text",
-              show_default=True, help="Report format.")
+@click.option("--format", "report_format", type=click.Choice(sorted(AUDIT_FORMATS)),
+              default="text", show_default=True,
+              help="Report format (html: one self-contained page with charts).")
 @click.option("--output", type=click.Path(dir_okay=False, allow_dash=True),
               help="Write the report to this file (atomically) instead of stdout.")
+@click.option("--color", type=click.Choice(COLOR_CHOICES), default="auto", show_default=True,
+              help="Colour the text report (auto: on a terminal, unless NO_COLOR is set).")
 @click.option("--fail-on", type=SEVERITY_CHOICES, default="error", show_default=True,
               help="Exit 1 when a finding reaches this severity.")
 @click.option("--ignore", "ignore", multiple=True, metavar="CODE",
@@ -74,6 +84,7 @@ def audit(
     paths: tuple[str, ...],
     report_format: str,
     output: str | None,
+    color: str,
     fail_on: str,
     ignore: tuple[str, ...],
     severity: tuple[str, ...],
@@ -87,10 +98,14 @@ def audit(
     cluster) can run on IEF, and what blocks the rest."""
     policy = _policy(ignore, severity)
     threshold = parse_fail_on(fail_on)
+    to_file = bool(output and output != "-")
+    style = Style(wants_color(color, None if to_file else sys.stdout))
+    notes = () if settings.node_id or settings.group_id else (NO_TARGET_NOTE,)
     if cluster is not None:
-        report = build_report(audit_cluster(cluster, settings), policy)
-        _emit(FORMATTERS[report_format](report), output)
-        return exit_code(report, threshold)
+        results = audit_cluster(cluster, settings)
+        text, summary = render(results, policy, report_format, style, notes)
+        _emit(text, output)
+        return exit_code(summary, threshold)
     sources = list(iter_sources(paths))
     workers = jobs or os.cpu_count() or 1
     if input_mentions(sources, b"envFrom"):
@@ -99,10 +114,30 @@ def audit(
         settings = dataclasses.replace(settings, siblings=collect_siblings(sources, limits))
     progress = Progress(len(sources), enabled=not quiet and sys.stderr.isatty())
     files = convert_files(sources, settings, limits, workers)
-    report = build_report(check_names(progress.track(files)), policy)
+    text, summary = render(check_names(progress.track(files)), policy, report_format, style, notes)
     progress.close()
-    _emit(FORMATTERS[report_format](report), output)
-    return exit_code(report, threshold)
+    _emit(text, output)
+    return exit_code(summary, threshold)
+
+
+def render(results: Iterable[DocumentResult], policy: Policy, report_format: str, style: Style,
+           notes: tuple[str, ...]) -> tuple[str, Summary]:
+    """The report text (written in one piece, atomically) and its summary."""
+    text = io.StringIO()
+    writer = ReportWriter(formatter(AUDIT_FORMATS, report_format, text, style),
+                          ReportContext(AUDIT, notes))
+    for result in results:
+        if notes:
+            result = _without(result, NO_TARGET)
+        writer.add(*audit_document(result, policy))
+    summary = writer.finish()
+    return text.getvalue(), summary
+
+
+def _without(result: DocumentResult, code: str) -> DocumentResult:
+    if all(f.code != code for f in result.findings):
+        return result
+    return dataclasses.replace(result, findings=[f for f in result.findings if f.code != code])
 
 
 def _policy(ignore: Iterable[str], severity: Iterable[str]) -> Policy:
@@ -119,12 +154,11 @@ def _policy(ignore: Iterable[str], severity: Iterable[str]) -> Policy:
         raise click.UsageError(str(exc)) from None
 
 
-def exit_code(report: AuditReport, threshold: Severity | None) -> int:
+def exit_code(summary: Summary, threshold: Severity | None) -> int:
     """As convert: 2 when a document is unreadable, 1 when a finding reaches --fail-on."""
-    if any(d.status == UNREADABLE for d in report.documents):
+    if summary.statuses[UNREADABLE]:
         return 2
-    findings = (f for d in report.documents for f in d.findings)
-    return 1 if breaches(findings, threshold) else 0
+    return 1 if threshold is not None and summary.worst and summary.worst >= threshold else 0
 
 
 def _emit(text: str, output: str | None) -> None:
@@ -134,7 +168,7 @@ def _emit(text: str, output: str | None) -> None:
         except OSError as exc:
             raise click.UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
         return
-    click.echo(text, nl=False)
+    click.echo(text, nl=False, color=True)  # colours are decided by --color, not by click
 
 
 # --- converting files ----------------------------------------------------------------------------

@@ -27,7 +27,9 @@ from k8s2ief.pipeline import (
     collect_siblings,
     input_mentions,
 )
-from k8s2ief.report import CONVERT_REPORT_FORMATS, convert_report
+from k8s2ief.report import CONVERT_FORMATS, ReportWriter, formatter
+from k8s2ief.report.model import CONVERT, ReportContext, convert_document
+from k8s2ief.report.style import COLOR_CHOICES, Style, wants_color
 from k8s2ief.settings import Settings
 
 if TYPE_CHECKING:
@@ -52,12 +54,23 @@ if TYPE_CHECKING:
 )
 @click.option("--force", is_flag=True, help="With --output-dir: replace existing files.")
 @click.option(
-    "--report-format", type=click.Choice(CONVERT_REPORT_FORMATS), default="text", show_default=True
+    "--report-format",
+    type=click.Choice(tuple(CONVERT_FORMATS)),
+    default="text",
+    show_default=True,
+    help="text: one line per finding; json: every document (k8s2ief schema --report).",
 )
 @click.option(
     "--report-file",
     type=click.Path(dir_okay=False, allow_dash=True),
     help="Write the report here instead of stderr.",
+)
+@click.option(
+    "--color",
+    type=click.Choice(COLOR_CHOICES),
+    default="auto",
+    show_default=True,
+    help="Colour the text report (auto: on a terminal, unless NO_COLOR is set).",
 )
 @click.option(
     "--fail-on",
@@ -76,6 +89,7 @@ def convert(
     force: bool,
     report_format: str,
     report_file: str | None,
+    color: str,
     fail_on: str,
     settings: Settings,
     cluster: ClusterTarget | None,
@@ -106,16 +120,19 @@ def convert(
         # Large inputs are converted by worker processes: the same results in the same order.
         results = convert_sources(sources, settings, limits)
     with _ReportStream(report_file) as report_out:
-        report = convert_report(report_format, report_out)
+        style = Style(wants_color(color, report_out))
+        report = ReportWriter(
+            formatter(CONVERT_FORMATS, report_format, report_out, style), ReportContext(CONVERT)
+        )
         unreadable = failed = False
         for result in results:
-            report.add(result, result.findings)
+            report.add(convert_document(result))
             unreadable |= result.unreadable
             failed |= breaches(result.findings, threshold)
             if result.body is not None:
                 writer.write(result.body, str(result.body.get("name") or result.name or ""))
         writer.close()
-        report.close(errors)
+        report.finish(errors)
     if unreadable or errors:
         return 2
     return 1 if failed else 0

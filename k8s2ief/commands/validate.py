@@ -43,8 +43,15 @@ def validate(paths: tuple[str, ...], edition: str) -> int:
 
 
 @click.command()
-def schema() -> int:
+@click.option("--report", is_flag=True,
+              help="The schema of the JSON report of convert and audit instead.")
+def schema(report: bool) -> int:
     """Print the JSON Schema (draft 2020-12) of the create-deployment request body."""
+    if report:
+        from k8s2ief.report.json_report import report_schema
+
+        click.echo(json.dumps(report_schema(), indent=2, ensure_ascii=False))
+        return 0
     from k8s2ief.ief.validate import load_schema
 
     click.echo(json.dumps(load_schema(), indent=2, ensure_ascii=False))

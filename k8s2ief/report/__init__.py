@@ -1,70 +1,99 @@
-"""Report formatters, registered by name. They know findings and results, never rules."""
+"""Reports: one formatter interface, one data model (model.py), one formatter per format.
+
+Every formatter is driven the same way, by convert and audit alike::
+
+    formatter.start(context)       # once: the command, notes
+    formatter.document(document)   # per input document, in input order
+    formatter.finish(summary)      # once: every count (model.Summary)
+
+Formatters know findings and documents, never rules. A formatter may write as it goes (text for
+convert, JSON, CSV) or keep what it needs until ``finish`` (tables, SARIF, HTML). The protocol is
+generic so that body writers can take the same shape (``Formatter[None, Body, None]``).
+
+Formats are registered by name below and imported only when used, so the CLI starts fast.
+"""
 
 from __future__ import annotations
 
-import json
-from collections import Counter
-from collections.abc import Iterable
-from typing import IO
+import importlib
+from typing import IO, TYPE_CHECKING, Protocol, TypeVar
 
-from k8s2ief.findings import Finding
-from k8s2ief.pipeline import DocumentResult
+if TYPE_CHECKING:
+    from collections import Counter
+    from collections.abc import Iterable
 
-CONVERT_REPORT_FORMATS = ("text", "json")
+    from k8s2ief.findings import Finding
+    from k8s2ief.report.model import ReportContext, ReportDocument, Summary
+    from k8s2ief.report.style import Style
+
+Start = TypeVar("Start", contravariant=True)
+Item = TypeVar("Item", contravariant=True)
+End = TypeVar("End", contravariant=True)
 
 
-def finding_line(finding: Finding) -> str:
+class Formatter(Protocol[Start, Item, End]):
+    def start(self, context: Start) -> None: ...
+    def document(self, item: Item) -> None: ...
+    def finish(self, summary: End) -> None: ...
+
+
+ReportFormatter = Formatter["ReportContext", "ReportDocument", "Summary"]
+
+# format name -> "module:class"; every class takes (out, style) and is a ReportFormatter.
+CONVERT_FORMATS = {
+    "text": "k8s2ief.report.text:ConvertText",
+    "json": "k8s2ief.report.json_report:JsonReport",
+}
+AUDIT_FORMATS = {
+    "text": "k8s2ief.report.text:AuditText",
+    "json": "k8s2ief.report.json_report:JsonReport",
+    "markdown": "k8s2ief.report.markdown:Markdown",
+    "sarif": "k8s2ief.report.sarif:Sarif",
+    "csv": "k8s2ief.report.csv_report:Csv",
+    "html": "k8s2ief.report.html:Html",
+}
+CONVERT_REPORT_FORMATS = tuple(CONVERT_FORMATS)
+
+
+def formatter(
+    registry: dict[str, str], name: str, out: IO[str], style: Style | None = None
+) -> ReportFormatter:
+    module, attribute = registry[name].split(":")
+    cls = getattr(importlib.import_module(module), attribute)
+    if style is None:
+        from k8s2ief.report.style import PLAIN
+
+        style = PLAIN
+    made: ReportFormatter = cls(out, style)
+    return made
+
+
+class ReportWriter:
+    """Feeds each document to the formatter and to the tally; ``finish`` returns the summary."""
+
+    def __init__(self, fmt: ReportFormatter, context: ReportContext) -> None:
+        from k8s2ief.report.model import Tally
+
+        self.formatter = fmt
+        self.context = context
+        self.tally = Tally(context.command)
+        fmt.start(context)
+
+    def add(self, document: ReportDocument, dropped: Counter[str] | None = None) -> None:
+        self.tally.add(document, dropped)
+        self.formatter.document(document)
+
+    def finish(self, errors: Iterable[str] = ()) -> Summary:
+        summary = self.tally.summary(errors, self.context.notes)
+        self.formatter.finish(summary)
+        return summary
+
+
+def finding_line(finding: Finding, style: Style | None = None) -> str:
     """``file:line: severity CODE name: message [path]`` — one line, editors can jump to it."""
     where = finding.location()
     path = f" [{finding.path}]" if finding.path else ""
-    return f"{where}: {finding.severity} {finding.code} {finding.name}: {finding.message}{path}"
-
-
-class TextReport:
-    """Findings printed as they come, then one summary line."""
-
-    def __init__(self, out: IO[str]) -> None:
-        self.out = out
-        self.statuses: Counter[str] = Counter()
-
-    def add(self, result: DocumentResult, findings: list[Finding]) -> None:
-        self.statuses[result.status] += 1
-        for finding in findings:
-            self.out.write(finding_line(finding) + "\n")
-
-    def close(self, extra: Iterable[str] = ()) -> None:
-        for line in extra:
-            self.out.write(line + "\n")
-        parts = [f"{n} {status}" for status, n in sorted(self.statuses.items())]
-        self.out.write(
-            f"k8s2ief: {sum(self.statuses.values())} document(s): {', '.join(parts) or 'none'}\n"
-        )
-        self.out.flush()
-
-
-class JsonReport:
-    """Every document (file, line, kind, name, status) with its findings, as one JSON object."""
-
-    def __init__(self, out: IO[str]) -> None:
-        self.out = out
-        self.documents: list[dict[str, object]] = []
-        self.statuses: Counter[str] = Counter()
-
-    def add(self, result: DocumentResult, findings: list[Finding]) -> None:
-        self.statuses[result.status] += 1
-        entry = result.to_dict()
-        entry["findings"] = [f.to_dict() for f in findings]
-        self.documents.append(entry)
-
-    def close(self, extra: Iterable[str] = ()) -> None:
-        report = {
-            "documents": self.documents,
-            "summary": dict(sorted(self.statuses.items())),
-            "errors": list(extra),
-        }
-        self.out.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
-        self.out.flush()
-
-
-def convert_report(fmt: str, out: IO[str]) -> TextReport | JsonReport:
-    return {"text": TextReport, "json": JsonReport}[fmt](out)
+    severity = str(finding.severity)
+    if style is not None:
+        severity = style.severity(finding.severity, severity)
+    return f"{where}: {severity} {finding.code} {finding.name}: {finding.message}{path}"

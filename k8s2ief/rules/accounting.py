@@ -171,6 +171,7 @@ def leftovers(data: object, ledger: Ledger) -> list[RawFinding]:
                 f"{len(server)} field(s) filled in by the API server were ignored: "
                 + ", ".join(render(p) for p in server[:6])
                 + (" ..." if len(server) > 6 else ""),
+                tuple(render(p) for p in server),
             )
         )
     if defaults:
@@ -181,6 +182,7 @@ def leftovers(data: object, ledger: Ledger) -> list[RawFinding]:
                 f"{len(defaults)} field(s) hold Kubernetes' default values and were not needed: "
                 + ", ".join(render(p) for p in defaults[:6])
                 + (" ..." if len(defaults) > 6 else ""),
+                tuple(render(p) for p in defaults),
             )
         )
     return findings

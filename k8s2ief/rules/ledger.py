@@ -26,6 +26,7 @@ class RawFinding:
     code: str
     path: Path
     message: str
+    paths: tuple[str, ...] = ()  # the fields a summary finding (KI002, KI010) stands for
 
 
 @dataclass

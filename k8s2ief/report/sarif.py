@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import json
 import os
+from typing import IO
 from urllib.parse import quote
 
 from k8s2ief.findings import Finding, Severity
-from k8s2ief.report.audit.model import AuditReport, CodeStat
+from k8s2ief.report.model import CodeStat, ReportContext, ReportDocument, Summary
+from k8s2ief.report.style import PLAIN, Style
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -20,14 +22,32 @@ LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "
 Json = dict[str, object] | list[object] | str | int | float | bool | None
 
 
-def to_sarif(report: AuditReport) -> str:
-    codes = report.summary.codes
+class Sarif:
+    """Results need the rule index of the summary: documents are kept until ``finish``."""
+
+    def __init__(self, out: IO[str], style: Style = PLAIN) -> None:
+        self.out = out
+        self.documents: list[ReportDocument] = []
+
+    def start(self, context: ReportContext) -> None:
+        pass
+
+    def document(self, document: ReportDocument) -> None:
+        self.documents.append(document)
+
+    def finish(self, summary: Summary) -> None:
+        self.out.write(to_sarif(self.documents, summary))
+        self.out.flush()
+
+
+def to_sarif(documents: list[ReportDocument], summary: Summary) -> str:
+    codes = summary.codes
     index = {stat.code: position for position, stat in enumerate(codes)}
     run = {
         "tool": {"driver": _driver(codes)},
         "results": [
             _result(finding, document.file, index[finding.code])
-            for document in report.documents
+            for document in documents
             for finding in document.findings
         ],
     }
@@ -61,12 +81,14 @@ def _result(finding: Finding, file: str, rule_index: int) -> dict[str, object]:
         "ruleIndex": rule_index,
         "level": LEVELS[finding.severity],
         "message": {"text": message},
-        "locations": [{
-            "physicalLocation": {
-                "artifactLocation": {"uri": artifact_uri(finding.file or file)},
-                "region": {"startLine": max(finding.line or 1, 1)},
-            },
-        }],
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": artifact_uri(finding.file or file)},
+                    "region": {"startLine": max(finding.line or 1, 1)},
+                },
+            }
+        ],
     }
 
 

@@ -1,0 +1,110 @@
+"""Text reports: convert's findings as they come, audit's table; coloured on a terminal."""
+
+from __future__ import annotations
+
+from typing import IO
+
+from k8s2ief.report import finding_line
+from k8s2ief.report.model import ReportContext, ReportDocument, Summary
+from k8s2ief.report.style import PLAIN, Style
+
+TEXT_LOCATION_MAX = 60
+
+
+class ConvertText:
+    """One line per finding, printed as documents come, then one summary line."""
+
+    def __init__(self, out: IO[str], style: Style = PLAIN) -> None:
+        self.out = out
+        self.style = style
+
+    def start(self, context: ReportContext) -> None:
+        self.notes = context.notes
+
+    def document(self, document: ReportDocument) -> None:
+        for finding in document.findings:
+            self.out.write(finding_line(finding, self.style) + "\n")
+
+    def finish(self, summary: Summary) -> None:
+        for line in (*summary.errors, *(f"note: {n}" for n in summary.notes)):
+            self.out.write(line + "\n")
+        parts = [
+            self.style.status(status, f"{n} {status}")
+            for status, n in sorted(summary.statuses.items())
+            if n
+        ]
+        self.out.write(f"k8s2ief: {summary.documents} document(s): {', '.join(parts) or 'none'}\n")
+        self.out.flush()
+
+
+class AuditText:
+    """A table of documents with their findings, then the summary (widths need every row)."""
+
+    def __init__(self, out: IO[str], style: Style = PLAIN) -> None:
+        self.out = out
+        self.style = style
+        self.documents: list[ReportDocument] = []
+
+    def start(self, context: ReportContext) -> None:
+        pass
+
+    def document(self, document: ReportDocument) -> None:
+        self.documents.append(document)
+
+    def finish(self, summary: Summary) -> None:
+        self.out.write(audit_text(self.documents, summary, self.style))
+        self.out.flush()
+
+
+def audit_text(documents: list[ReportDocument], summary: Summary, style: Style = PLAIN) -> str:
+    width = _location_width(documents)
+    lines = [style.bold(f"{'STATUS':<10}  {'LOCATION':<{width}}  {'KIND':<12}  NAME")]
+    for document in documents:
+        lines.append(
+            f"{style.status(document.status, f'{document.status:<10}')}  "
+            f"{where(document):<{width}}  {document.kind or '-':<12}  "
+            f"{document.name or '-'}"
+        )
+        lines.extend(f"{'':<10}  {finding_line(f, style)}" for f in document.findings)
+    lines.append("")
+    lines.extend(summary_lines(summary, style))
+    return "\n".join(lines) + "\n"
+
+
+def where(document: ReportDocument) -> str:
+    return f"{document.file}:{document.line}" if document.line else document.file
+
+
+def _location_width(documents: list[ReportDocument]) -> int:
+    # Wide enough for most locations; a few very long paths may push their row out instead.
+    return min(max((len(where(d)) for d in documents), default=8), TEXT_LOCATION_MAX)
+
+
+def share_text(summary: Summary) -> str:
+    if summary.share is None:
+        return "no Deployments"
+    return (
+        f"{summary.convertible}/{summary.deployments} Deployments clean or lossy "
+        f"({summary.share:.1%})"
+    )
+
+
+def summary_lines(summary: Summary, style: Style = PLAIN) -> list[str]:
+    """The text summary; its first line is the one-line overview CI logs show."""
+    statuses = ", ".join(style.status(s, f"{n} {s}") for s, n in summary.statuses.items())
+    lines = [
+        f"k8s2ief audit: {summary.documents} document(s) in {summary.files} file(s): "
+        f"{statuses}; {share_text(summary)}; {summary.suppressed} finding(s) suppressed"
+    ]
+    if summary.codes:
+        lines.append("findings by code:")
+        lines.extend(
+            f"  {c.code}  {c.name:<32} "
+            f"{style.severity(c.severity, f'{c.severity!s:<8}')} {c.count:>6}"
+            for c in summary.codes
+        )
+    if summary.blocker_files:
+        lines.append("files with the most blockers (errors):")
+        lines.extend(f"  {f.count:>6}  {f.file}" for f in summary.blocker_files)
+    lines.extend(f"note: {note}" for note in summary.notes)
+    return lines
