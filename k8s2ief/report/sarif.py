@@ -58,7 +58,7 @@ def to_sarif(documents: list[ReportDocument], summary: Summary) -> str:
 def _driver(codes: tuple[CodeStat, ...]) -> dict[str, object]:
     return {
         "name": "k8s2ief",
-        "version": _version(),
+        "version": tool_version(),
         "rules": [_rule(stat) for stat in codes],
     }
 
@@ -123,7 +123,7 @@ def _empty(value: Json) -> bool:
     return isinstance(value, (dict, list)) and not value
 
 
-def _version() -> str:
+def tool_version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
     try:
