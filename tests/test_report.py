@@ -324,3 +324,10 @@ def test_help_lists_every_command_once_on_one_line() -> None:
     for name in COMMANDS:
         assert done.stdout.count(f"  {name} ") == 1, name
         assert main([name, "--help"]) == 0  # every listed command exists
+
+
+def test_readme_example_is_a_valid_report(validator: Draft202012Validator) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### The JSON report", 1)[1]
+    example = json.loads(section.split("```json\n", 1)[1].split("```", 1)[0])
+    assert errors_of(validator, example) == []

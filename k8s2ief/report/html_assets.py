@@ -35,7 +35,7 @@ h2 { font-size: 17px; margin: 28px 0 10px; }
 .card span { color: var(--muted); font-size: 13px; }
 .card.share b { color: #1a7f37; }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(360px, 1fr));
-  gap: 14px; margin-top: 14px; }
+  gap: 14px; margin-top: 14px; align-items: start; }
 figure { margin: 0; border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; }
 figcaption { font-weight: 600; margin-bottom: 6px; }
 svg.chart { width: 100%; height: auto; display: block; font-size: 11px; }
