@@ -372,7 +372,7 @@ def test_subprocess_stdin() -> None:
     assert report["documents"][0]["status"] == "lossy"
 
 
-@pytest.mark.parametrize("fmt", ["json", "sarif", "csv", "markdown", "text"])
+@pytest.mark.parametrize("fmt", ["json", "sarif", "csv", "markdown", "text", "html"])
 def test_jobs_2_matches_jobs_1_on_fixtures(fmt: str) -> None:
     one = run_process(FIXTURES, *TARGET, "--format", fmt, "--jobs", "1")
     two = run_process(FIXTURES, *TARGET, "--format", fmt, "--jobs", "2")

@@ -331,3 +331,23 @@ def test_readme_example_is_a_valid_report(validator: Draft202012Validator) -> No
     section = readme.split("### The JSON report", 1)[1]
     example = json.loads(section.split("```json\n", 1)[1].split("```", 1)[0])
     assert errors_of(validator, example) == []
+
+
+def test_convert_report_lists_files_it_could_not_write(
+    validator: Draft202012Validator, tmp_path: Path
+) -> None:
+    (tmp_path / "hello.json").write_text("{}", encoding="utf-8")  # kept without --force
+    done = cli(
+        "convert",
+        str(GOLDEN / "basic" / "input.yaml"),
+        "--node-id",
+        "n1",
+        "--output-dir",
+        str(tmp_path),
+        "--report-format",
+        "json",
+    )
+    report = json.loads(done.stderr)
+    assert done.returncode == 2 and errors_of(validator, report) == []
+    assert len(report["errors"]) == 1 and "hello.json exists" in report["errors"][0]
+    assert (tmp_path / "hello.json").read_text(encoding="utf-8") == "{}"
