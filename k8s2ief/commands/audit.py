@@ -100,10 +100,12 @@ def audit(
     threshold = parse_fail_on(fail_on)
     to_file = bool(output and output != "-")
     style = Style(wants_color(color, None if to_file else sys.stdout))
-    notes = () if settings.node_id or settings.group_id else (NO_TARGET_NOTE,)
+    targeted = bool(settings.node_id or settings.group_id)
+    view = ReportContext(AUDIT, () if targeted else (NO_TARGET_NOTE,))
+    left_out = frozenset() if targeted else frozenset({NO_TARGET})
     if cluster is not None:
         results = audit_cluster(cluster, settings)
-        text, summary = render(results, policy, report_format, style, notes)
+        text, summary = render(results, policy, report_format, style, view, left_out)
         _emit(text, output)
         return exit_code(summary, threshold)
     sources = list(iter_sources(paths))
@@ -114,30 +116,40 @@ def audit(
         settings = dataclasses.replace(settings, siblings=collect_siblings(sources, limits))
     progress = Progress(len(sources), enabled=not quiet and sys.stderr.isatty())
     files = convert_files(sources, settings, limits, workers)
-    text, summary = render(check_names(progress.track(files)), policy, report_format, style, notes)
+    text, summary = render(
+        check_names(progress.track(files)), policy, report_format, style, view, left_out
+    )
     progress.close()
     _emit(text, output)
     return exit_code(summary, threshold)
 
 
-def render(results: Iterable[DocumentResult], policy: Policy, report_format: str, style: Style,
-           notes: tuple[str, ...]) -> tuple[str, Summary]:
-    """The report text (written in one piece, atomically) and its summary."""
+def render(
+    results: Iterable[DocumentResult],
+    policy: Policy,
+    report_format: str,
+    style: Style,
+    context: ReportContext,
+    left_out: frozenset[str] = frozenset(),
+) -> tuple[str, Summary]:
+    """The report text (written in one piece, atomically) and its summary.
+
+    Codes in ``left_out`` are not audit findings at all (unlike --ignore, they are not counted
+    as suppressed): the context's notes say why.
+    """
     text = io.StringIO()
-    writer = ReportWriter(formatter(AUDIT_FORMATS, report_format, text, style),
-                          ReportContext(AUDIT, notes))
+    writer = ReportWriter(formatter(AUDIT_FORMATS, report_format, text, style), context)
     for result in results:
-        if notes:
-            result = _without(result, NO_TARGET)
-        writer.add(*audit_document(result, policy))
+        writer.add(*audit_document(_without(result, left_out), policy))
     summary = writer.finish()
     return text.getvalue(), summary
 
 
-def _without(result: DocumentResult, code: str) -> DocumentResult:
-    if all(f.code != code for f in result.findings):
+def _without(result: DocumentResult, codes: frozenset[str]) -> DocumentResult:
+    if not codes or all(f.code not in codes for f in result.findings):
         return result
-    return dataclasses.replace(result, findings=[f for f in result.findings if f.code != code])
+    kept = [f for f in result.findings if f.code not in codes]
+    return dataclasses.replace(result, findings=kept)
 
 
 def _policy(ignore: Iterable[str], severity: Iterable[str]) -> Policy:

@@ -13,6 +13,7 @@ from collections import Counter
 from html import escape
 from typing import IO
 
+from k8s2ief.codes import REGISTRY
 from k8s2ief.findings import Finding, Severity, worst
 from k8s2ief.report.html_assets import CSP, CSS, JS, SEVERITY_COLORS, STATUS_COLORS
 from k8s2ief.report.json_report import JSON_VERSION
@@ -195,7 +196,7 @@ def _document(document: ReportDocument) -> str:
         )
     )
     numbers = "".join(
-        f'<td class="n{"" if counts[s] else " zero"}">{counts[s]}</td>'
+        f'<td class="n {s if counts[s] else "zero"}">{counts[s]}</td>'
         for s in (Severity.ERROR, Severity.WARNING, Severity.INFO)
     )
     row = (
@@ -223,8 +224,6 @@ def _findings(findings: tuple[Finding, ...]) -> str:
 
 
 def _finding(finding: Finding) -> str:
-    from k8s2ief.codes import REGISTRY
-
     color = SEVERITY_COLORS[str(finding.severity)]
     line = f" · line {finding.line}" if finding.line else ""
     path = f' <span class="path">[{escape(finding.path)}]</span>' if finding.path else ""

@@ -68,6 +68,8 @@ tbody.doc:hover td { background: #f6f8fa; }
 .sev { display: inline-block; width: 74px; font-size: 11px; font-weight: 700;
   text-transform: uppercase; }
 .zero { color: #afb8c1; }
+td.error { color: #cf222e; font-weight: 700; }
+td.warning { color: #9a6700; font-weight: 600; }
 details summary { cursor: pointer; color: var(--accent); }
 ul.findings { list-style: none; margin: 6px 0 2px; padding: 0; }
 ul.findings li { padding: 5px 8px 5px 10px; border-left: 3px solid var(--line); margin: 4px 0; }

@@ -19,7 +19,7 @@ class ConvertText:
         self.style = style
 
     def start(self, context: ReportContext) -> None:
-        self.notes = context.notes
+        pass  # nothing comes before the first finding
 
     def document(self, document: ReportDocument) -> None:
         for finding in document.findings:
