@@ -58,8 +58,14 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 def run_process(
     *args: str, cwd: Path = REPO, stdin: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "k8s2ief", "audit", *args], cwd=cwd,
-                          input=stdin, capture_output=True, text=True, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "k8s2ief", "audit", *args],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 def audit_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, Any]]:
@@ -84,8 +90,16 @@ def codes_of(document: dict[str, Any]) -> list[str]:
 
 FINDING_KEYS = {"code", "name", "severity", "path", "file", "line", "message", "paths"}
 DOCUMENT_KEYS = {"file", "line", "kind", "name", "status", "suppressed", "findings"}
-SUMMARY_KEYS = {"documents", "files", "findings", "statuses", "codes", "suppressed",
-                "blocker_files", "deployments"}
+SUMMARY_KEYS = {
+    "documents",
+    "files",
+    "findings",
+    "statuses",
+    "codes",
+    "suppressed",
+    "blocker_files",
+    "deployments",
+}
 
 
 def check_json_shape(report: dict[str, Any]) -> None:
@@ -119,6 +133,7 @@ def check_summary_shape(report: dict[str, Any]) -> None:
 
 # --- statuses and findings -----------------------------------------------------------------------
 
+
 def test_every_fixture_gets_its_status(capsys: pytest.CaptureFixture[str]) -> None:
     code, report = audit_json(capsys, FIXTURES, *TARGET)
     check_json_shape(report)
@@ -127,8 +142,13 @@ def test_every_fixture_gets_its_status(capsys: pytest.CaptureFixture[str]) -> No
     assert list(documents) == list(EXPECTED_STATUS)  # directory order: files, then subfolders
     assert code == 2  # broken.yaml is unreadable, as for convert
     summary = report["summary"]
-    assert summary["statuses"] == {"clean": 2, "lossy": 1, "blocked": 2, "skipped": 2,
-                                   "unreadable": 1}
+    assert summary["statuses"] == {
+        "clean": 2,
+        "lossy": 1,
+        "blocked": 2,
+        "skipped": 2,
+        "unreadable": 1,
+    }
     assert summary["deployments"] == {"total": 5, "movable": 3, "share": 0.6}
 
 
@@ -163,11 +183,16 @@ def test_blockers_ranked(capsys: pytest.CaptureFixture[str]) -> None:
 def test_codes_summary_has_name_severity_count(capsys: pytest.CaptureFixture[str]) -> None:
     _, report = audit_json(capsys, FIXTURES, *TARGET)
     codes = {c["code"]: c for c in report["summary"]["codes"]}
-    assert codes["KI003"] == {"code": "KI003", "name": "kind-skipped", "severity": "info",
-                              "count": 2}
+    assert codes["KI003"] == {
+        "code": "KI003",
+        "name": "kind-skipped",
+        "severity": "info",
+        "count": 2,
+    }
 
 
 # --- policy: --ignore, the annotation, --severity ------------------------------------------------
+
 
 def test_annotation_suppresses_and_counts(capsys: pytest.CaptureFixture[str]) -> None:
     _, report = audit_json(capsys, fixture("annotated.yaml"), *TARGET)
@@ -182,8 +207,9 @@ def test_ignore_flag_by_code_or_name(
     capsys: pytest.CaptureFixture[str], ignored: tuple[str, str]
 ) -> None:
     flags = [part for code in ignored for part in ("--ignore", code)]
-    code, report = audit_json(capsys, fixture("lossy.yaml"), *TARGET, *flags,
-                              "--fail-on", "warning")
+    code, report = audit_json(
+        capsys, fixture("lossy.yaml"), *TARGET, *flags, "--fail-on", "warning"
+    )
     assert report["documents"][0]["status"] == "clean"
     assert report["summary"]["suppressed"] == {"total": 2, "codes": {"KI207": 1, "KI504": 1}}
     assert code == 0
@@ -194,8 +220,9 @@ def test_severity_override(capsys: pytest.CaptureFixture[str]) -> None:
     assert report["documents"][0]["status"] == "blocked" and code == 1
     severities = {c["code"]: c["severity"] for c in report["summary"]["codes"]}
     assert severities["KI207"] == "error" and severities["KI504"] == "warning"
-    code, report = audit_json(capsys, fixture("blocked.yaml"), *TARGET,
-                              "--severity", "env-name-invalid=warning")
+    code, report = audit_json(
+        capsys, fixture("blocked.yaml"), *TARGET, "--severity", "env-name-invalid=warning"
+    )
     assert report["documents"][0]["status"] == "lossy" and code == 0
 
 
@@ -206,10 +233,17 @@ def test_ignoring_an_error_does_not_make_a_body(capsys: pytest.CaptureFixture[st
     assert by_file(report)["more/duplicate.yaml"]["status"] == "clean"
 
 
-@pytest.mark.parametrize("flags", [
-    ("--ignore", "KI999"), ("--ignore", "no-such-name"), ("--severity", "KI999=error"),
-    ("--severity", "KI207=fatal"), ("--severity", "KI207"), ("--fail-on", "sometimes"),
-])
+@pytest.mark.parametrize(
+    "flags",
+    [
+        ("--ignore", "KI999"),
+        ("--ignore", "no-such-name"),
+        ("--severity", "KI999=error"),
+        ("--severity", "KI207=fatal"),
+        ("--severity", "KI207"),
+        ("--fail-on", "sometimes"),
+    ],
+)
 def test_usage_errors(capsys: pytest.CaptureFixture[str], flags: tuple[str, str]) -> None:
     code, out, err = run(capsys, fixture("clean.yaml"), *flags)
     assert code == 2 and out == "" and err
@@ -217,15 +251,26 @@ def test_usage_errors(capsys: pytest.CaptureFixture[str], flags: tuple[str, str]
 
 # --- exit codes ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("name", "fail_on", "expected"), [
-    ("annotated.yaml", "info", 1), ("annotated.yaml", "warning", 0), ("annotated.yaml", "error", 0),
-    ("annotated.yaml", "never", 0),
-    ("lossy.yaml", "info", 1), ("lossy.yaml", "warning", 1), ("lossy.yaml", "error", 0),
-    ("lossy.yaml", "never", 0),
-    ("blocked.yaml", "info", 1), ("blocked.yaml", "warning", 1), ("blocked.yaml", "error", 1),
-    ("blocked.yaml", "never", 0),
-    ("broken.yaml", "never", 2), ("broken.yaml", "error", 2),
-])
+
+@pytest.mark.parametrize(
+    ("name", "fail_on", "expected"),
+    [
+        ("annotated.yaml", "info", 1),
+        ("annotated.yaml", "warning", 0),
+        ("annotated.yaml", "error", 0),
+        ("annotated.yaml", "never", 0),
+        ("lossy.yaml", "info", 1),
+        ("lossy.yaml", "warning", 1),
+        ("lossy.yaml", "error", 0),
+        ("lossy.yaml", "never", 0),
+        ("blocked.yaml", "info", 1),
+        ("blocked.yaml", "warning", 1),
+        ("blocked.yaml", "error", 1),
+        ("blocked.yaml", "never", 0),
+        ("broken.yaml", "never", 2),
+        ("broken.yaml", "error", 2),
+    ],
+)
 def test_exit_codes(
     capsys: pytest.CaptureFixture[str], name: str, fail_on: str, expected: int
 ) -> None:
@@ -239,6 +284,7 @@ def test_default_fail_on_is_error(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 # --- formats -------------------------------------------------------------------------------------
+
 
 def walk_empty(value: Any, where: str = "$") -> list[str]:
     """Paths of every empty object or array in a JSON value."""
@@ -331,12 +377,15 @@ def test_text(capsys: pytest.CaptureFixture[str]) -> None:
     _, out, err = run(capsys, FIXTURES, *TARGET)
     assert out.splitlines()[0].split() == ["STATUS", "LOCATION", "KIND", "NAME"]
     assert "lossy       testdata/audit/lossy.yaml:2" in out
-    assert ("k8s2ief audit: 8 document(s) in 8 file(s): 2 clean, 1 lossy, 2 blocked, 2 skipped, "
-            "1 unreadable; 3/5 Deployments clean or lossy (60.0%)") in out
+    assert (
+        "k8s2ief audit: 8 document(s) in 8 file(s): 2 clean, 1 lossy, 2 blocked, 2 skipped, "
+        "1 unreadable; 3/5 Deployments clean or lossy (60.0%)"
+    ) in out
     assert err == ""  # no progress when stderr is not a terminal
 
 
 # --- output, stdin, subprocess, parallel ---------------------------------------------------------
+
 
 def test_output_file_is_written_atomically(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
@@ -394,6 +443,7 @@ def test_jobs_2_matches_jobs_1_on_corpus() -> None:
 
 # --- the model, without the CLI ------------------------------------------------------------------
 
+
 def test_model_status_without_body() -> None:
     """A Deployment that produced no body stays blocked when its error is ignored."""
     error = Finding("KI004", Severity.ERROR, "apiVersion", "old", "a.yaml", 2)
@@ -405,6 +455,8 @@ def test_model_status_without_body() -> None:
     report = build_report(results, Policy.build(ignore=["KI004", "KI207"]))
     assert [d.status for d in report.documents] == ["blocked", "clean"]
     assert report.summary.suppressed == 2 and report.summary.suppressed_codes == {
-        "KI004": 1, "KI207": 1}
+        "KI004": 1,
+        "KI207": 1,
+    }
     assert report.summary.share == 0.5
     assert build_report([], Policy()).summary.share is None

@@ -41,10 +41,12 @@ def down(tmp_path: Path) -> Path:
 # --------------------------------------------------------------------------- audit
 
 
-def _audit(capsys: pytest.CaptureFixture[str], kubeconfig: Path, *args: str
-           ) -> tuple[int, str, str]:
-    code = main(["audit", "--from-cluster", "--kubeconfig", str(kubeconfig), "--node-id", "n1",
-                 *args])
+def _audit(
+    capsys: pytest.CaptureFixture[str], kubeconfig: Path, *args: str
+) -> tuple[int, str, str]:
+    code = main(
+        ["audit", "--from-cluster", "--kubeconfig", str(kubeconfig), "--node-id", "n1", *args]
+    )
     out, err = capsys.readouterr()
     assert not any(secret in out + err for secret in SECRETS)
     return code, out, err
@@ -59,23 +61,44 @@ def test_audit_json(capsys: pytest.CaptureFixture[str], kubeconfig: Path) -> Non
     for document in documents:
         assert document["kind"] == "Deployment" and document["status"] == "clean"
         assert document["line"] is None  # no file: the line is unknown, not 0
-        assert all(f["file"] == document["file"] and f["line"] is None
-                   for f in document["findings"])
+        assert all(
+            f["file"] == document["file"] and f["line"] is None for f in document["findings"]
+        )
     assert report["summary"]["deployments"] == {"total": 2, "movable": 2, "share": 1.0}
     web = next(d for d in documents if d["name"] == "web")
     # envFrom: the ConfigMap was read for its key names, so the env could be expanded.
     assert "KI311" in [f["code"] for f in web["findings"]]
 
 
-def test_audit_reports_what_convert_reports(capsys: pytest.CaptureFixture[str],
-                                            kubeconfig: Path) -> None:
+def test_audit_reports_what_convert_reports(
+    capsys: pytest.CaptureFixture[str], kubeconfig: Path
+) -> None:
     _, out, _ = _audit(capsys, kubeconfig, "--format", "json")
-    audited = {d["name"]: [(f["code"], f["path"], f["message"]) for f in d["findings"]]
-               for d in json.loads(out)["documents"]}
-    assert main(["convert", "--from-cluster", "--kubeconfig", str(kubeconfig), "--node-id", "n1",
-                 "--report-format", "json", "--fail-on", "never"]) == 0
-    converted = {d["name"]: [(f["code"], f["path"], f["message"]) for f in d["findings"]]
-                 for d in json.loads(capsys.readouterr().err)["documents"]}
+    audited = {
+        d["name"]: [(f["code"], f["path"], f["message"]) for f in d["findings"]]
+        for d in json.loads(out)["documents"]
+    }
+    assert (
+        main(
+            [
+                "convert",
+                "--from-cluster",
+                "--kubeconfig",
+                str(kubeconfig),
+                "--node-id",
+                "n1",
+                "--report-format",
+                "json",
+                "--fail-on",
+                "never",
+            ]
+        )
+        == 0
+    )
+    converted = {
+        d["name"]: [(f["code"], f["path"], f["message"]) for f in d["findings"]]
+        for d in json.loads(capsys.readouterr().err)["documents"]
+    }
     assert audited == converted
 
 
@@ -111,11 +134,13 @@ def test_audit_text_markdown_csv(capsys: pytest.CaptureFixture[str], kubeconfig:
     assert {row["line"] for row in rows} == {""}
 
 
-def test_audit_selector_output_and_fail_on(capsys: pytest.CaptureFixture[str],
-                                           kubeconfig: Path, tmp_path: Path) -> None:
+def test_audit_selector_output_and_fail_on(
+    capsys: pytest.CaptureFixture[str], kubeconfig: Path, tmp_path: Path
+) -> None:
     report = tmp_path / "report.json"
-    code, out, _ = _audit(capsys, kubeconfig, "-l", "tier=back", "--format", "json",
-                          "--output", str(report))
+    code, out, _ = _audit(
+        capsys, kubeconfig, "-l", "tier=back", "--format", "json", "--output", str(report)
+    )
     assert code == 0 and out == ""
     assert [d["name"] for d in json.loads(report.read_text())["documents"]] == ["worker"]
     code, _, _ = _audit(capsys, kubeconfig, "--fail-on", "info", "-q")
@@ -142,8 +167,9 @@ def test_audit_option_misuse(capsys: pytest.CaptureFixture[str], kubeconfig: Pat
 
 
 @pytest.fixture()
-def emu(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
-        ) -> Iterator[Emulator]:
+def emu(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Emulator]:
     monkeypatch.setenv("HOME", str(tmp_path_factory.mktemp("home")))
     monkeypatch.setenv("HUAWEICLOUD_SDK_AK", AK)
     monkeypatch.setenv("HUAWEICLOUD_SDK_SK", SK)
@@ -153,8 +179,9 @@ def emu(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactor
         yield emulator
 
 
-def _apply(capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture, emu: Emulator,
-           *args: str) -> tuple[int, str, str]:
+def _apply(
+    capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture, emu: Emulator, *args: str
+) -> tuple[int, str, str]:
     caplog.set_level(logging.DEBUG)
     code = main(["apply", "--endpoint", emu.endpoint, "--retry-base-delay", "0.01", *args])
     out, err = capsys.readouterr()
@@ -165,9 +192,12 @@ def _apply(capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture,
     return code, out, err
 
 
-def test_apply_from_cluster_end_to_end(capsys: pytest.CaptureFixture[str],
-                                       caplog: pytest.LogCaptureFixture, emu: Emulator,
-                                       kubeconfig: Path) -> None:
+def test_apply_from_cluster_end_to_end(
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+    emu: Emulator,
+    kubeconfig: Path,
+) -> None:
     cluster = ("--from-cluster", "--kubeconfig", str(kubeconfig), "-l", "app=web")
     code, out, err = _apply(capsys, caplog, emu, *cluster, "--node-id", NODE)
     assert code == 0, out + err
@@ -188,30 +218,68 @@ def test_apply_from_cluster_end_to_end(capsys: pytest.CaptureFixture[str],
     code, out, _ = _apply(capsys, caplog, emu, *cluster, "--node-id", NODE, "-o", "json")
     assert code == 0
     assert {(r["kind"], r["action"]) for r in json.loads(out)} == {
-        ("ConfigMap", "unchanged"), ("Secret", "unchanged"), ("Deployment", "unchanged")}
+        ("ConfigMap", "unchanged"),
+        ("Secret", "unchanged"),
+        ("Deployment", "unchanged"),
+    }
 
 
-def test_apply_all_namespaces_dry_run(capsys: pytest.CaptureFixture[str],
-                                      caplog: pytest.LogCaptureFixture, emu: Emulator,
-                                      kubeconfig: Path) -> None:
-    code, out, err = _apply(capsys, caplog, emu, "--from-cluster", "--kubeconfig",
-                            str(kubeconfig), "-A", "--node-id", NODE, "--dry-run", "-o", "json")
+def test_apply_all_namespaces_dry_run(
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+    emu: Emulator,
+    kubeconfig: Path,
+) -> None:
+    code, out, err = _apply(
+        capsys,
+        caplog,
+        emu,
+        "--from-cluster",
+        "--kubeconfig",
+        str(kubeconfig),
+        "-A",
+        "--node-id",
+        NODE,
+        "--dry-run",
+        "-o",
+        "json",
+    )
     assert code == 0, out + err
     planned = {(r["kind"], r["name"]) for r in json.loads(out)}
-    assert planned == {("ConfigMap", "web-config"), ("Secret", "web-secret"),
-                       ("Deployment", "api"), ("Deployment", "web"), ("Deployment", "worker")}
+    assert planned == {
+        ("ConfigMap", "web-config"),
+        ("Secret", "web-secret"),
+        ("Deployment", "api"),
+        ("Deployment", "web"),
+        ("Deployment", "worker"),
+    }
     assert emu.deployments == [] and emu.configmaps == [] and emu.secrets == []
-    code, out, _ = _apply(capsys, caplog, emu, "--from-cluster", "--kubeconfig",
-                          str(kubeconfig), "-n", "default", "--node-id", NODE)
+    code, out, _ = _apply(
+        capsys,
+        caplog,
+        emu,
+        "--from-cluster",
+        "--kubeconfig",
+        str(kubeconfig),
+        "-n",
+        "default",
+        "--node-id",
+        NODE,
+    )
     assert code == 0 and out.splitlines() == ["api: created"]
     assert [d["name"] for d in emu.deployments] == ["api"] and emu.configmaps == []
 
 
-def test_apply_cluster_errors_are_one_line(capsys: pytest.CaptureFixture[str],
-                                           caplog: pytest.LogCaptureFixture, emu: Emulator,
-                                           down: Path, kubeconfig: Path) -> None:
-    code, out, err = _apply(capsys, caplog, emu, "--from-cluster", "--kubeconfig", str(down),
-                            "--node-id", NODE)
+def test_apply_cluster_errors_are_one_line(
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+    emu: Emulator,
+    down: Path,
+    kubeconfig: Path,
+) -> None:
+    code, out, err = _apply(
+        capsys, caplog, emu, "--from-cluster", "--kubeconfig", str(down), "--node-id", NODE
+    )
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and err.startswith("k8s2ief apply: cannot reach the cluster")
     misuse: list[tuple[str, ...]] = [
@@ -226,4 +294,3 @@ def test_apply_cluster_errors_are_one_line(capsys: pytest.CaptureFixture[str],
         assert code == 2 and out == "", args
         assert err.count("\n") == 1 and err.startswith("k8s2ief apply: "), err
     assert emu.deployments == []
-
