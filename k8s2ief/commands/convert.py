@@ -12,11 +12,14 @@ import click
 from k8s2ief.commands.options import (
     SEVERITY_CHOICES,
     cluster_options,
+    config_option,
     conversion_options,
+    input_options,
     limit_options,
+    policy_options,
 )
 from k8s2ief.emit import FORMATS, DirectoryWriter, OutputDirError, stream_writer
-from k8s2ief.findings import breaches, parse_fail_on
+from k8s2ief.findings import Policy, breaches, parse_fail_on
 from k8s2ief.load import Document, Limits, iter_sources
 from k8s2ief.parallel import convert_sources
 from k8s2ief.pipeline import (
@@ -26,6 +29,7 @@ from k8s2ief.pipeline import (
     cluster_deployments,
     collect_siblings,
     input_mentions,
+    with_policy,
 )
 from k8s2ief.report import CONVERT_REPORT_FORMATS, convert_report
 from k8s2ief.settings import Settings
@@ -66,6 +70,9 @@ if TYPE_CHECKING:
     show_default=True,
     help="Exit 1 when a finding reaches this severity.",
 )
+@config_option
+@input_options
+@policy_options
 @conversion_options
 @cluster_options
 @limit_options
@@ -77,6 +84,7 @@ def convert(
     report_format: str,
     report_file: str | None,
     fail_on: str,
+    policy: Policy,
     settings: Settings,
     cluster: ClusterTarget | None,
     limits: Limits,
@@ -108,7 +116,8 @@ def convert(
     with _ReportStream(report_file) as report_out:
         report = convert_report(report_format, report_out)
         unreadable = failed = False
-        for result in results:
+        for found in results:
+            result = with_policy(found, policy)
             report.add(result, result.findings)
             unreadable |= result.unreadable
             failed |= breaches(result.findings, threshold)

@@ -1,0 +1,177 @@
+"""Inputs that are not manifests yet: kustomizations, Helm charts and Helm templates.
+
+A kustomization (``-k DIR``) is rendered by ``kubectl kustomize DIR``, once, and read as one
+stream named ``kustomize:DIR``: findings point at the rendered stream's lines. A Helm chart is
+not rendered here (that needs the chart's values and helm): its parts are recognised and skipped
+with one notice, and a template met anyway is reported as such, with the command that renders it.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import subprocess
+import sys
+from typing import BinaryIO
+
+KUSTOMIZE_PREFIX = "kustomize:"
+KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+CHART_FILE = "Chart.yaml"
+CHART_TEMPLATES = "templates"
+KUBECTL_TIMEOUT_S = 300
+HELM_HINT = "render it first: helm template RELEASE CHART | k8s2ief convert -"
+
+# Go template actions that only Helm gives meaning to: a document holding one is a template
+# even where it happens to parse as YAML (``image: "{{ .Values.image }}"``).
+_HELM_ACTION = re.compile(
+    rb"\{\{-?\s*(?:[^}]*?\.(?:Values|Release|Chart|Capabilities|Files|Template)\b"
+    rb"|(?:include|toYaml|tpl|required|nindent)\b)"
+)
+# Any Go template action: checked only once the YAML failed to parse, since ConfigMaps carry
+# Prometheus or Alertmanager templates (``{{ $labels.instance }}``) as data.
+_ANY_ACTION = re.compile(rb"\{\{-?\s*[-.$/\w(\"]")
+
+
+class RenderError(Exception):
+    """An input that could not be rendered; the message is one line."""
+
+
+class RenderedPath(str):
+    """A path argument standing for rendered output: the name findings show, and the bytes.
+
+    k8s2ief.load.sources turns it into a Source; it is a str so that commands pass it along
+    with the other paths. (kubectl holds the whole rendering in memory too.)
+    """
+
+    rendered: bytes
+
+    def __new__(cls, name: str, rendered: bytes) -> RenderedPath:
+        path = super().__new__(cls, name)
+        path.rendered = rendered
+        return path
+
+    def open(self) -> BinaryIO:
+        return io.BytesIO(self.rendered)
+
+
+def kustomize(directory: str) -> RenderedPath:
+    """``kubectl kustomize DIR``, run now, as a path argument named ``kustomize:DIR``."""
+    if not os.path.isdir(directory):
+        raise RenderError(f"-k {directory}: not a directory")
+    kubectl = shutil.which("kubectl")
+    if kubectl is None:
+        raise RenderError(
+            f"-k {directory} needs kubectl on PATH (it runs `kubectl kustomize {directory}`); "
+            f"install kubectl, or pipe `kustomize build {directory}` into `k8s2ief ... -`"
+        )
+    try:
+        done = subprocess.run(
+            [kubectl, "kustomize", directory], capture_output=True, timeout=KUBECTL_TIMEOUT_S,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise RenderError(f"-k {directory}: kubectl kustomize failed: {exc}") from None
+    if done.returncode != 0:
+        reason = _first_line(done.stderr) or f"exit code {done.returncode}"
+        raise RenderError(f"-k {directory}: kubectl kustomize failed: {reason}")
+    return RenderedPath(KUSTOMIZE_PREFIX + directory, done.stdout)
+
+
+def _first_line(stderr: bytes | None) -> str:
+    lines = (stderr or b"").decode("utf-8", "replace").strip().splitlines()
+    return lines[0].removeprefix("error: ")[:300] if lines else ""
+
+
+def kustomization_in(directory: str) -> str | None:
+    """The kustomization file a directory holds, if it is a kustomization."""
+    return next(
+        (name for name in KUSTOMIZATION_FILES if os.path.isfile(os.path.join(directory, name))),
+        None,
+    )
+
+
+# --- folders that are not manifests ---------------------------------------------------------------
+
+_told: set[str] = set()
+
+
+def notice(message: str) -> None:
+    """One line on stderr, once per run: what was skipped and why (stdout carries data)."""
+    if message not in _told:
+        _told.add(message)
+        sys.stderr.write(f"k8s2ief: {message}\n")
+
+
+def manifest_files(directory: str, subdirs: list[str], files: list[str]) -> list[str]:
+    """The files of a walked directory that can be manifests; prunes ``subdirs`` in place.
+
+    A Helm chart's Chart.yaml, values*.yaml and templates/ are its source, not manifests; a
+    kustomization file describes a build, not an object.
+    """
+    if CHART_FILE in files:
+        if CHART_TEMPLATES in subdirs:
+            subdirs.remove(CHART_TEMPLATES)
+        notice(f"{directory} is a Helm chart: {CHART_FILE}, values*.yaml and templates/ are not "
+               f"manifests and were skipped; {HELM_HINT}")
+        files = [name for name in files if not _chart_source(name)]
+    kustomization = next((name for name in files if name in KUSTOMIZATION_FILES), None)
+    if kustomization is not None:
+        _tell_kustomization(directory, kustomization)
+        files = [name for name in files if name != kustomization]
+    return files
+
+
+def skipped_file(path: str) -> bool:
+    """Whether a file given by name is a chart's or a kustomization's source (told once)."""
+    directory, name = os.path.split(os.path.abspath(path))
+    if name in KUSTOMIZATION_FILES:
+        _tell_kustomization(os.path.dirname(path) or ".", name)
+        return True
+    chart = _chart_root(directory)
+    if chart is None:
+        return False
+    inside = os.path.relpath(os.path.abspath(path), chart).split(os.sep)
+    if (len(inside) == 1 and _chart_source(name)) or inside[0] == CHART_TEMPLATES:
+        notice(f"{path} is part of the Helm chart {os.path.relpath(chart)}, not a manifest: "
+               f"skipped; {HELM_HINT}")
+        return True
+    return False
+
+
+def _chart_source(name: str) -> bool:
+    return name == CHART_FILE or (name.startswith("values") and name.endswith((".yaml", ".yml")))
+
+
+def _chart_root(directory: str) -> str | None:
+    """The nearest directory at or above ``directory`` holding Chart.yaml."""
+    while True:
+        if os.path.isfile(os.path.join(directory, CHART_FILE)):
+            return directory
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None
+        directory = parent
+
+
+def _tell_kustomization(directory: str, name: str) -> None:
+    notice(f"{os.path.join(directory, name)} is a kustomization, not a manifest: skipped; "
+           f"render it with -k {directory}")
+
+
+# --- Helm templates -------------------------------------------------------------------------------
+
+def helm_template_line(text: bytes, *, parsed: bool) -> int | None:
+    """0-based line of the first template action in a document's text, or None.
+
+    ``parsed``: whether the text is valid YAML; then only Helm's own actions count.
+    """
+    if b"{{" not in text:
+        return None
+    found = (_HELM_ACTION if parsed else _ANY_ACTION).search(text)
+    return None if found is None else text.count(b"\n", 0, found.start())
+
+
+def helm_template_message() -> str:
+    return f"a Helm template, not a manifest ({{{{ ... }}}} actions): {HELM_HINT}"
