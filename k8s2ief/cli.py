@@ -23,6 +23,7 @@ COMMANDS = {
     "schema": "k8s2ief.commands.validate:schema",
     "apply": "k8s2ief.commands.apply:apply",
     "emulator": "k8s2ief.commands.emulator:emulator",
+    "completion": "k8s2ief.commands.completion:completion",
 }
 
 
