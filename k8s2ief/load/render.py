@@ -80,8 +80,13 @@ def kustomize(directory: str) -> RenderedPath:
 
 
 def _first_line(stderr: bytes | None) -> str:
+    """kubectl's reason, without its log prefix (``E1201 ... "command failed" err="..."``)."""
     lines = (stderr or b"").decode("utf-8", "replace").strip().splitlines()
-    return lines[0].removeprefix("error: ")[:300] if lines else ""
+    if not lines:
+        return ""
+    logged = re.search(r'err="(.*)"\s*$', lines[0])
+    reason = logged.group(1) if logged else lines[0].removeprefix("error: ")
+    return reason if len(reason) <= 300 else reason[:297] + "..."
 
 
 def kustomization_in(directory: str) -> str | None:
