@@ -71,8 +71,13 @@ def convert_stream(
     from k8s2ief.settings import Settings
 
     policy = Policy.build(ignore, severity)
-    settings = Settings(node_id=node_id, group_id=group_id, edition=edition,
-                        gpu_memory_mb=gpu_memory_mb, host_port_range=host_port_range)
+    settings = Settings(
+        node_id=node_id,
+        group_id=group_id,
+        edition=edition,
+        gpu_memory_mb=gpu_memory_mb,
+        host_port_range=host_port_range,
+    )
     limits = Limits()
     if isinstance(stream, (str, bytes)):
         data = stream.encode("utf-8") if isinstance(stream, str) else stream

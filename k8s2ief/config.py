@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ENV_VAR = "K8S2IEF_CONFIG"
-YAML_NAMES = (".k8s2ief.yaml", ".k8s2ief.yml")
+YAML_NAMES = (".k8s2ief.yaml", ".k8s2ief.yml")  # also in load.render.CONFIG_FILES: not manifests
 PYPROJECT = "pyproject.toml"
 TOML_TABLE = "tool.k8s2ief"
 FAIL_ON = ("error", "warning", "info", "never")
@@ -114,8 +114,9 @@ def find_config(explicit: str | None = None, start: Path | None = None) -> Confi
     named = explicit or os.environ.get(ENV_VAR)
     if named:
         if not os.path.isfile(named):
-            raise ConfigError(f"{named}: no such config file (from "
-                              f"{'--config' if explicit else '$' + ENV_VAR})")
+            raise ConfigError(
+                f"{named}: no such config file (from {'--config' if explicit else '$' + ENV_VAR})"
+            )
         return load_config(named)
     for candidate in _candidates(start or Path.cwd()):
         config = load_config(str(candidate))
@@ -198,8 +199,9 @@ def _toml(path: str, text: str) -> tuple[dict[str, object] | None, dict[str, int
     except tomllib.TOMLDecodeError as exc:
         found = re.search(r"\(at line (\d+), column \d+\)", str(exc))
         problem = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
-        raise ConfigError(f"{path}:{found.group(1) if found else 1}: invalid TOML: "
-                          f"{problem}") from None
+        raise ConfigError(
+            f"{path}:{found.group(1) if found else 1}: invalid TOML: {problem}"
+        ) from None
     table = data.get("tool", {}).get("k8s2ief")
     if table is None:
         return None, {}

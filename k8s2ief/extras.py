@@ -23,8 +23,10 @@ def missing_extra(extra: str, feature: str) -> str | None:
     absent = [name for name in EXTRAS[extra] if _absent(name)]
     if not absent:
         return None
-    return (f"{feature} needs the optional {extra!r} part of k8s2ief ({', '.join(absent)} is not "
-            f"installed): pip install 'k8s2ief[{extra}]'")
+    return (
+        f"{feature} needs the optional {extra!r} part of k8s2ief ({', '.join(absent)} is not "
+        f"installed): pip install 'k8s2ief[{extra}]'"
+    )
 
 
 def _absent(module: str) -> bool:

@@ -27,5 +27,6 @@ def k8s2ief(
     if prelude:
         code = f"{prelude}\nimport sys\nfrom k8s2ief.cli import run\nsys.argv[0] = 'k8s2ief'\nrun()"
         command = [sys.executable, "-c", code, *map(str, args)]
-    return subprocess.run(command, input=stdin, capture_output=True, text=True, env=environment,
-                          cwd=cwd, timeout=120)
+    return subprocess.run(
+        command, input=stdin, capture_output=True, text=True, env=environment, cwd=cwd, timeout=120
+    )

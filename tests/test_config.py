@@ -39,8 +39,9 @@ def test_pyproject_table(project: Path) -> None:
     (project / "pyproject.toml").write_text(
         '[project]\nname = "x"\n\n[tool.k8s2ief]\ngroup-id = "g-1"\nignore = ["KI202", "KI110"]\n'
     )
-    done = k8s2ief("convert", "app.yaml", "--report-format", "json",
-                   cwd=project / "deploy" / "prod")
+    done = k8s2ief(
+        "convert", "app.yaml", "--report-format", "json", cwd=project / "deploy" / "prod"
+    )
     assert json.loads(done.stdout)["group_id"] == "g-1"
     codes = {f["code"] for d in json.loads(done.stderr)["documents"] for f in d["findings"]}
     assert not codes & {"KI202", "KI110"}
@@ -48,15 +49,22 @@ def test_pyproject_table(project: Path) -> None:
 
 def test_pyproject_without_the_table_is_passed_over(project: Path) -> None:
     (project / ".k8s2ief.yaml").write_text("node-id: from-yaml\n")
-    (project / "deploy" / "pyproject.toml").write_text('[tool.ruff]\nline-length = 100\n')
+    (project / "deploy" / "pyproject.toml").write_text("[tool.ruff]\nline-length = 100\n")
     done = k8s2ief("convert", "app.yaml", cwd=project / "deploy" / "prod")
     assert body(done)["node_ids"] == ["from-yaml"]
 
 
 def test_flags_override_the_file(project: Path) -> None:
     (project / ".k8s2ief.yaml").write_text("group-id: g-1\nfail-on: warning\n")
-    done = k8s2ief("convert", "app.yaml", "--node-id", "flag-node", "--fail-on", "error",
-                   cwd=project / "deploy" / "prod")
+    done = k8s2ief(
+        "convert",
+        "app.yaml",
+        "--node-id",
+        "flag-node",
+        "--fail-on",
+        "error",
+        cwd=project / "deploy" / "prod",
+    )
     parsed = body(done)  # the file's group id gives way to --node-id, not a conflict
     assert parsed["node_ids"] == ["flag-node"] and "group_id" not in parsed
 
@@ -66,8 +74,11 @@ def test_fail_on_and_severity_from_the_file(tmp_path: Path) -> None:
     config.write_text("node-id: n1\nfail-on: never\nseverity:\n  KI3: info\n  KI8: info\n")
     done = k8s2ief("audit", CONTAINERS, "--config", config, "--format", "json")
     assert done.returncode == 0, done.stdout + done.stderr  # fail-on never
-    severities = {f["code"]: f["severity"] for d in json.loads(done.stdout)["documents"]
-                  for f in d["findings"]}
+    severities = {
+        f["code"]: f["severity"]
+        for d in json.loads(done.stdout)["documents"]
+        for f in d["findings"]
+    }
     assert severities["KI301"] == "info" and severities["KI801"] == "info"
 
 
@@ -81,16 +92,30 @@ def test_environment_variable_names_the_file(tmp_path: Path) -> None:
 def test_config_option_beats_environment(tmp_path: Path) -> None:
     (tmp_path / "a.yaml").write_text("node-id: a\n")
     (tmp_path / "b.yaml").write_text("node-id: b\n")
-    done = k8s2ief("convert", BASIC, "--config", tmp_path / "b.yaml", cwd=tmp_path,
-                   env={"K8S2IEF_CONFIG": str(tmp_path / "a.yaml")})
+    done = k8s2ief(
+        "convert",
+        BASIC,
+        "--config",
+        tmp_path / "b.yaml",
+        cwd=tmp_path,
+        env={"K8S2IEF_CONFIG": str(tmp_path / "a.yaml")},
+    )
     assert body(done)["node_ids"] == ["b"]
 
 
 def test_validate_reads_it_and_apply_takes_it(tmp_path: Path) -> None:
     (tmp_path / ".k8s2ief.yaml").write_text("edition: platinum\n")
-    platinum_only = {"name": "x", "node_ids": ["n"], "deployment": {"replicas": 3, "template": {
-        "containers": [{"name": "c", "image_url": "nginx"}],
-        "configs": {"host_network": False, "restart_policy": "Always"}}}}
+    platinum_only = {
+        "name": "x",
+        "node_ids": ["n"],
+        "deployment": {
+            "replicas": 3,
+            "template": {
+                "containers": [{"name": "c", "image_url": "nginx"}],
+                "configs": {"host_network": False, "restart_policy": "Always"},
+            },
+        },
+    }
     (tmp_path / "b.json").write_text(json.dumps(platinum_only))
     done = k8s2ief("validate", "b.json", cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -128,7 +153,7 @@ def test_bad_yaml_config_is_one_line_with_file_and_line(
     [
         ('[tool.k8s2ief]\nnode-id = "n"\nfail_on = "x"\n', 3, "unknown key 'fail_on'"),
         ('[tool.k8s2ief]\n\n[tool.k8s2ief.severity]\nKI301 = "loud"\n', 3, "severity"),
-        ('[tool.k8s2ief]\nnode-id = \n', 2, "invalid TOML"),
+        ("[tool.k8s2ief]\nnode-id = \n", 2, "invalid TOML"),
     ],
 )
 def test_bad_pyproject_table_is_one_line_with_file_and_line(

@@ -16,12 +16,36 @@ needs_kubectl = pytest.mark.skipif(shutil.which("kubectl") is None, reason="kube
 
 @pytest.mark.parametrize("command", ["convert", "audit"])
 def test_filename_option_reads_like_a_path(command: str) -> None:
-    by_path = k8s2ief(command, BASIC, TARGETS, "--node-id", "n1", "--report-format" if command
-                      == "convert" else "--format", "json")
-    by_flag = k8s2ief(command, "-f", BASIC, "--filename", TARGETS, "--node-id", "n1",
-                      "--report-format" if command == "convert" else "--format", "json")
-    mixed = k8s2ief(command, BASIC, "-f", TARGETS, "--node-id", "n1",
-                    "--report-format" if command == "convert" else "--format", "json")
+    by_path = k8s2ief(
+        command,
+        BASIC,
+        TARGETS,
+        "--node-id",
+        "n1",
+        "--report-format" if command == "convert" else "--format",
+        "json",
+    )
+    by_flag = k8s2ief(
+        command,
+        "-f",
+        BASIC,
+        "--filename",
+        TARGETS,
+        "--node-id",
+        "n1",
+        "--report-format" if command == "convert" else "--format",
+        "json",
+    )
+    mixed = k8s2ief(
+        command,
+        BASIC,
+        "-f",
+        TARGETS,
+        "--node-id",
+        "n1",
+        "--report-format" if command == "convert" else "--format",
+        "json",
+    )
     assert by_path.returncode == by_flag.returncode == mixed.returncode
     assert by_path.stdout == by_flag.stdout == mixed.stdout
     assert by_path.stderr == by_flag.stderr == mixed.stderr
@@ -36,16 +60,24 @@ def test_filename_dash_is_stdin() -> None:
 
 def test_apply_takes_filename(tmp_path: Path) -> None:
     # No credentials: apply stops at that usage error, after -f was accepted as the input.
-    done = k8s2ief("apply", "-f", BASIC, "--region", "cn-north-4", "--dry-run",
-                   env={"HUAWEICLOUD_SDK_AK": "", "HUAWEICLOUD_SDK_SK": ""})
+    done = k8s2ief(
+        "apply",
+        "-f",
+        BASIC,
+        "--region",
+        "cn-north-4",
+        "--dry-run",
+        env={"HUAWEICLOUD_SDK_AK": "", "HUAWEICLOUD_SDK_SK": ""},
+    )
     assert done.returncode == 2
     assert "credentials" in done.stderr and "no such option" not in done.stderr
 
 
 @needs_kubectl
 def test_kustomize_is_rendered_and_findings_point_at_the_rendering() -> None:
-    done = k8s2ief("convert", "-k", INPUTS / "kustomize", "--node-id", "n1",
-                   "--report-format", "json")
+    done = k8s2ief(
+        "convert", "-k", INPUTS / "kustomize", "--node-id", "n1", "--report-format", "json"
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["name"] == "shop-web"  # kustomize's namePrefix was applied
     report = json.loads(done.stderr)
@@ -54,15 +86,29 @@ def test_kustomize_is_rendered_and_findings_point_at_the_rendering() -> None:
     privileged = next(f for f in document["findings"] if f["code"] == "KI801")
     import subprocess
 
-    rendered = subprocess.run(["kubectl", "kustomize", str(INPUTS / "kustomize")],
-                              capture_output=True, text=True, check=True).stdout.splitlines()
+    rendered = subprocess.run(
+        ["kubectl", "kustomize", str(INPUTS / "kustomize")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
     assert rendered[privileged["line"] - 1].strip() == "privileged: true"
 
 
 @needs_kubectl
 def test_kustomize_in_audit_beside_files() -> None:
-    done = k8s2ief("audit", "-k", INPUTS / "kustomize", BASIC, "--node-id", "n1",
-                   "--format", "json", "--jobs", "2")
+    done = k8s2ief(
+        "audit",
+        "-k",
+        INPUTS / "kustomize",
+        BASIC,
+        "--node-id",
+        "n1",
+        "--format",
+        "json",
+        "--jobs",
+        "2",
+    )
     assert done.returncode == 0, done.stderr
     files = [d["file"] for d in json.loads(done.stdout)["documents"]]
     assert files == [str(BASIC), f"kustomize:{INPUTS / 'kustomize'}"]
@@ -115,8 +161,14 @@ def test_chart_folder_parts_are_not_manifests() -> None:
 
 def test_chart_files_given_one_by_one_are_skipped_too() -> None:
     chart = INPUTS / "chart"
-    done = k8s2ief("audit", chart / "Chart.yaml", chart / "values.yaml",
-                   chart / "templates" / "deployment.yaml", "--format", "json")
+    done = k8s2ief(
+        "audit",
+        chart / "Chart.yaml",
+        chart / "values.yaml",
+        chart / "templates" / "deployment.yaml",
+        "--format",
+        "json",
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["documents"] == []
 

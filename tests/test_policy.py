@@ -40,8 +40,10 @@ def test_the_most_specific_severity_wins() -> None:
     policy = Policy.build((), {"KI8": "info", "KI80": "warning", "KI803": "error"})
     kept, _ = policy.apply([finding(c, Severity.INFO) for c in ("KI810", "KI801", "KI803")])
     assert [str(f.severity) for f in kept] == ["info", "warning", "error"]
-    assert Policy.parse_severities(["KI8=info,KI301=warning"]) == {"KI8": "info",
-                                                                   "KI301": "warning"}
+    assert Policy.parse_severities(["KI8=info,KI301=warning"]) == {
+        "KI8": "info",
+        "KI301": "warning",
+    }
 
 
 def test_annotation_patterns_add_to_the_policy() -> None:
@@ -50,6 +52,7 @@ def test_annotation_patterns_add_to_the_policy() -> None:
 
 
 # --- the same in every command --------------------------------------------------------------
+
 
 def convert_codes(*args: str | Path) -> tuple[int, dict[str, str]]:
     done = k8s2ief("convert", *args, "--node-id", "n1", "--report-format", "json")
@@ -60,8 +63,11 @@ def convert_codes(*args: str | Path) -> tuple[int, dict[str, str]]:
 def audit_codes(*args: str | Path) -> tuple[int, dict[str, str], str]:
     done = k8s2ief("audit", *args, "--node-id", "n1", "--format", "json")
     [document] = json.loads(done.stdout)["documents"]
-    return done.returncode, {f["code"]: f["severity"] for f in document["findings"]}, \
-        document["status"]
+    return (
+        done.returncode,
+        {f["code"]: f["severity"] for f in document["findings"]},
+        document["status"],
+    )
 
 
 @pytest.fixture
@@ -74,9 +80,22 @@ def emu(monkeypatch: pytest.MonkeyPatch) -> Iterator[Emulator]:
 
 
 def apply_plan(emu: Emulator, *args: str | Path) -> tuple[int, list[dict[str, object]]]:
-    done = k8s2ief("apply", *args, "--node-id", "n1", "--endpoint", emu.endpoint, "--dry-run",
-                   "-o", "json", env={"HUAWEICLOUD_SDK_AK": AK, "HUAWEICLOUD_SDK_SK": SK,
-                                      "HUAWEICLOUD_SDK_PROJECT_ID": PROJECT})
+    done = k8s2ief(
+        "apply",
+        *args,
+        "--node-id",
+        "n1",
+        "--endpoint",
+        emu.endpoint,
+        "--dry-run",
+        "-o",
+        "json",
+        env={
+            "HUAWEICLOUD_SDK_AK": AK,
+            "HUAWEICLOUD_SDK_SK": SK,
+            "HUAWEICLOUD_SDK_PROJECT_ID": PROJECT,
+        },
+    )
     return done.returncode, json.loads(done.stdout)
 
 
@@ -94,8 +113,11 @@ def test_apply_blocks_without_a_policy(emu: Emulator) -> None:
 
 @pytest.mark.parametrize(
     "policy_args",
-    [(ANNOTATED,), (PLAIN, "--ignore", "KI301,KI8"), (PLAIN, "--ignore", "KI301", "--ignore",
-                                                        "KI801")],
+    [
+        (ANNOTATED,),
+        (PLAIN, "--ignore", "KI301,KI8"),
+        (PLAIN, "--ignore", "KI301", "--ignore", "KI801"),
+    ],
     ids=["annotation", "comma-list-and-prefix", "repeated"],
 )
 def test_policy_is_the_same_in_convert_audit_and_apply(

@@ -54,8 +54,15 @@ def test_numbers_agree_with_the_kubernetes_client(value: object) -> None:
 
 @pytest.mark.parametrize(
     ("text", "amount"),
-    [("250m", "0.250"), ("1Gi", "1073741824"), ("1.5Ki", "1536.0"), ("2e3", "2E+3"),
-     ("100", "100"), ("1k", "1000"), ("1n", "1E-9")],
+    [
+        ("250m", "0.250"),
+        ("1Gi", "1073741824"),
+        ("1.5Ki", "1536.0"),
+        ("2e3", "2E+3"),
+        ("100", "100"),
+        ("1k", "1000"),
+        ("1n", "1E-9"),
+    ],
 )
 def test_known_values(text: str, amount: str) -> None:
     assert parse_quantity(text) == Decimal(amount)

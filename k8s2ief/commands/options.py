@@ -45,7 +45,9 @@ def _host_port_range(
 
 
 def _group(
-    options: list[Callable[[F], F]], names: tuple[str, ...], into: str,
+    options: list[Callable[[F], F]],
+    names: tuple[str, ...],
+    into: str,
     build: Callable[..., object],
 ) -> Callable[[F], F]:
     """Add ``options`` to a command; pass it ``build(**their values)`` as ``into`` instead."""
@@ -117,7 +119,9 @@ def _settings(
 
 # convert and audit: --node-id/--group-id plus the mapping options -> ``settings``.
 conversion_options = _group(
-    TARGET_OPTIONS + MAPPING_OPTIONS, ("node_id", "group_id", *_MAPPING_NAMES), "settings",
+    TARGET_OPTIONS + MAPPING_OPTIONS,
+    ("node_id", "group_id", *_MAPPING_NAMES),
+    "settings",
     _settings,
 )
 # apply takes its targets its own way (several nodes): the mapping options alone -> ``settings``.
@@ -230,6 +234,7 @@ cluster_options = _group(
 
 # --- inputs: kubectl's -f and -k beside positional paths --------------------------------------
 
+
 def input_options(function: F) -> F:
     """``-f/--filename`` (repeatable) and ``-k/--kustomize DIR`` added to the ``paths`` argument.
 
@@ -254,11 +259,19 @@ def input_options(function: F) -> F:
         return function(*args, **kwargs)
 
     command = click.option(
-        "-k", "--kustomize", "kustomize_dirs", multiple=True, metavar="DIR",
+        "-k",
+        "--kustomize",
+        "kustomize_dirs",
+        multiple=True,
+        metavar="DIR",
         help="Render a kustomization with `kubectl kustomize DIR` and read the result.",
     )(command)
     command = click.option(
-        "-f", "--filename", "filenames", multiple=True, type=click.Path(allow_dash=True),
+        "-f",
+        "--filename",
+        "filenames",
+        multiple=True,
+        type=click.Path(allow_dash=True),
         help="A file, folder or - (stdin) to read, as kubectl's -f; repeatable, beside PATHS.",
     )(command)
     return command  # type: ignore[return-value]
@@ -266,8 +279,10 @@ def input_options(function: F) -> F:
 
 # --- the findings policy ----------------------------------------------------------------------
 
-def _policy(*, ignore: tuple[str, ...], severity: tuple[str, ...], paths: tuple[str, ...]
-            ) -> Policy:
+
+def _policy(
+    *, ignore: tuple[str, ...], severity: tuple[str, ...], paths: tuple[str, ...]
+) -> Policy:
     """--ignore and --severity as one Policy; unknown codes or levels are usage errors."""
     try:
         return Policy.build(ignore, Policy.parse_severities(severity))
@@ -278,12 +293,18 @@ def _policy(*, ignore: tuple[str, ...], severity: tuple[str, ...], paths: tuple[
 policy_options = _group(
     [
         click.option(
-            "--ignore", "ignore", multiple=True, metavar="CODES",
+            "--ignore",
+            "ignore",
+            multiple=True,
+            metavar="CODES",
             help="Suppress codes: KI301, its name, a prefix such as KI8, or a comma list; "
             "repeatable.",
         ),
         click.option(
-            "--severity", "severity", multiple=True, metavar="CODE=LEVEL",
+            "--severity",
+            "severity",
+            multiple=True,
+            metavar="CODE=LEVEL",
             help="Give a code (or prefix) another severity: error, warning or info; repeatable.",
         ),
     ],
@@ -294,6 +315,7 @@ policy_options = _group(
 
 
 # --- the config file --------------------------------------------------------------------------
+
 
 def _load_config(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
     from k8s2ief.config import ConfigError, find_config
@@ -326,8 +348,12 @@ def config_option(function: F) -> F:
         return function(*args, **kwargs)
 
     return click.option(  # type: ignore[return-value]
-        "--config", type=click.Path(dir_okay=False), metavar="FILE", is_eager=True,
-        expose_value=False, callback=_load_config,
+        "--config",
+        type=click.Path(dir_okay=False),
+        metavar="FILE",
+        is_eager=True,
+        expose_value=False,
+        callback=_load_config,
         help="Config file of defaults (default: $K8S2IEF_CONFIG, else the nearest "
         ".k8s2ief.yaml or pyproject.toml [tool.k8s2ief] from here upwards).",
     )(command)

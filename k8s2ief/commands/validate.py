@@ -21,8 +21,7 @@ Located = tuple[str, object]
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
-@click.option("--edition", type=click.Choice(EDITIONS), default="professional",
-              show_default=True)
+@click.option("--edition", type=click.Choice(EDITIONS), default="professional", show_default=True)
 @config_option
 def validate(paths: tuple[str, ...], edition: str) -> int:
     """Check IEF request bodies (JSON or YAML; one, an array, JSON lines or a stream) against
@@ -103,8 +102,10 @@ def _json_lines(source: Source) -> Iterator[Located]:
                 yield where, json.loads(raw)
             except ValueError as exc:
                 reason = getattr(exc, "msg", "invalid JSON")
-                yield where, _Unreadable(f"invalid JSON line ({reason}); JSON lines hold one body "
-                                         "per line")
+                yield (
+                    where,
+                    _Unreadable(f"invalid JSON line ({reason}); JSON lines hold one body per line"),
+                )
 
 
 @click.command()

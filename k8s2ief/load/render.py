@@ -18,6 +18,7 @@ from typing import BinaryIO
 
 KUSTOMIZE_PREFIX = "kustomize:"
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+CONFIG_FILES = (".k8s2ief.yaml", ".k8s2ief.yml")  # k8s2ief's own config (k8s2ief.config)
 CHART_FILE = "Chart.yaml"
 CHART_TEMPLATES = "templates"
 KUBECTL_TIMEOUT_S = 300
@@ -68,7 +69,9 @@ def kustomize(directory: str) -> RenderedPath:
         )
     try:
         done = subprocess.run(
-            [kubectl, "kustomize", directory], capture_output=True, timeout=KUBECTL_TIMEOUT_S,
+            [kubectl, "kustomize", directory],
+            capture_output=True,
+            timeout=KUBECTL_TIMEOUT_S,
             check=False,
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
@@ -113,24 +116,29 @@ def manifest_files(directory: str, subdirs: list[str], files: list[str]) -> list
     """The files of a walked directory that can be manifests; prunes ``subdirs`` in place.
 
     A Helm chart's Chart.yaml, values*.yaml and templates/ are its source, not manifests; a
-    kustomization file describes a build, not an object.
+    kustomization file describes a build, not an object; .k8s2ief.yaml configures k8s2ief.
     """
     if CHART_FILE in files:
         if CHART_TEMPLATES in subdirs:
             subdirs.remove(CHART_TEMPLATES)
-        notice(f"{directory} is a Helm chart: {CHART_FILE}, values*.yaml and templates/ are not "
-               f"manifests and were skipped; {HELM_HINT}")
+        notice(
+            f"{directory} is a Helm chart: {CHART_FILE}, values*.yaml and templates/ are not "
+            f"manifests and were skipped; {HELM_HINT}"
+        )
         files = [name for name in files if not _chart_source(name)]
     kustomization = next((name for name in files if name in KUSTOMIZATION_FILES), None)
     if kustomization is not None:
         _tell_kustomization(directory, kustomization)
         files = [name for name in files if name != kustomization]
-    return files
+    return [name for name in files if name not in CONFIG_FILES]
 
 
 def skipped_file(path: str) -> bool:
-    """Whether a file given by name is a chart's or a kustomization's source (told once)."""
+    """Whether a file given by name is a chart's or a kustomization's source (told once), or
+    k8s2ief's config file."""
     directory, name = os.path.split(os.path.abspath(path))
+    if name in CONFIG_FILES:
+        return True  # pre-commit passes every staged YAML file, the config among them
     if name in KUSTOMIZATION_FILES:
         _tell_kustomization(os.path.dirname(path) or ".", name)
         return True
@@ -139,8 +147,10 @@ def skipped_file(path: str) -> bool:
         return False
     inside = os.path.relpath(os.path.abspath(path), chart).split(os.sep)
     if (len(inside) == 1 and _chart_source(name)) or inside[0] == CHART_TEMPLATES:
-        notice(f"{path} is part of the Helm chart {os.path.relpath(chart)}, not a manifest: "
-               f"skipped; {HELM_HINT}")
+        notice(
+            f"{path} is part of the Helm chart {os.path.relpath(chart)}, not a manifest: "
+            f"skipped; {HELM_HINT}"
+        )
         return True
     return False
 
@@ -161,11 +171,14 @@ def _chart_root(directory: str) -> str | None:
 
 
 def _tell_kustomization(directory: str, name: str) -> None:
-    notice(f"{os.path.join(directory, name)} is a kustomization, not a manifest: skipped; "
-           f"render it with -k {directory}")
+    notice(
+        f"{os.path.join(directory, name)} is a kustomization, not a manifest: skipped; "
+        f"render it with -k {directory}"
+    )
 
 
 # --- Helm templates -------------------------------------------------------------------------------
+
 
 def helm_template_line(text: bytes, *, parsed: bool) -> int | None:
     """0-based line of the first template action in a document's text, or None.
