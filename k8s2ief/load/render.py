@@ -11,8 +11,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import shutil
-import subprocess
 import sys
 from typing import BinaryIO
 
@@ -59,6 +57,9 @@ class RenderedPath(str):
 
 def kustomize(directory: str) -> RenderedPath:
     """``kubectl kustomize DIR``, run now, as a path argument named ``kustomize:DIR``."""
+    import shutil
+    import subprocess  # only -k pays for these imports
+
     if not os.path.isdir(directory):
         raise RenderError(f"-k {directory}: not a directory")
     kubectl = shutil.which("kubectl")
