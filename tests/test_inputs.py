@@ -187,3 +187,14 @@ def test_go_templates_in_configmap_data_are_not_helm() -> None:
     assert done.returncode == 0, done.stderr
     [document] = json.loads(done.stderr)["documents"]
     assert document["status"] == "skipped"
+
+
+def test_text_full_of_braces_is_scanned_in_linear_time() -> None:
+    # Quadratic scanning would take minutes here and hit the subprocess timeout.
+    for hostile, message in (
+        ("a: b\n" + "{{ " * 400_000 + "\n", "invalid YAML"),  # no action: never closed
+        ("a: '" + "{{ .Values.x " * 100_000 + "}}'\n", "Helm template"),
+    ):
+        done = k8s2ief("convert", "-", stdin=hostile)
+        assert done.returncode == 2
+        assert message in done.stderr.splitlines()[0]

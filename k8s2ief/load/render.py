@@ -22,15 +22,18 @@ CHART_TEMPLATES = "templates"
 KUBECTL_TIMEOUT_S = 300
 HELM_HINT = "render it first: helm template RELEASE CHART | k8s2ief convert -"
 
-# Go template actions that only Helm gives meaning to: a document holding one is a template
-# even where it happens to parse as YAML (``image: "{{ .Values.image }}"``).
-_HELM_ACTION = re.compile(
-    rb"\{\{-?\s*(?:[^}]*?\.(?:Values|Release|Chart|Capabilities|Files|Template)\b"
-    rb"|(?:include|toYaml|tpl|required|nindent)\b)"
+# A Go template action: "{{", at most 200 characters of one line without braces, "}}". The
+# class stops at the next brace, so text full of "{{" is scanned in linear time.
+_ACTION = re.compile(rb"\{\{-?([^{}\n]{0,200}?)-?\}\}")
+# Actions that only Helm gives meaning to: a document holding one is a template even where it
+# happens to parse as YAML (``image: "{{ .Values.image }}"``).
+_HELM_WORDS = re.compile(
+    rb"\.(?:Values|Release|Chart|Capabilities|Files|Template)\b"
+    rb"|^\s*(?:include|toYaml|tpl|required)\b|\|\s*(?:nindent|indent|toYaml|quote)\b"
 )
-# Any Go template action: checked only once the YAML failed to parse, since ConfigMaps carry
-# Prometheus or Alertmanager templates (``{{ $labels.instance }}``) as data.
-_ANY_ACTION = re.compile(rb"\{\{-?\s*[-.$/\w(\"]")
+# Any action counts once the YAML failed to parse; before that, ConfigMaps carry Prometheus or
+# Grafana templates (``{{ $labels.instance }}``) as data.
+_ANY_WORDS = re.compile(rb"^\s*[-.$/\w(\"]")
 
 
 class RenderError(Exception):
@@ -188,8 +191,11 @@ def helm_template_line(text: bytes, *, parsed: bool) -> int | None:
     """
     if b"{{" not in text:
         return None
-    found = (_HELM_ACTION if parsed else _ANY_ACTION).search(text)
-    return None if found is None else text.count(b"\n", 0, found.start())
+    words = _HELM_WORDS if parsed else _ANY_WORDS
+    for action in _ACTION.finditer(text):
+        if words.search(action.group(1)):
+            return text.count(b"\n", 0, action.start())
+    return None
 
 
 def helm_template_message() -> str:
