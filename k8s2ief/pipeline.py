@@ -44,7 +44,7 @@ class DocumentResult:
     body: dict[str, object] | None = None
     findings: list[Finding] = field(default_factory=list)
     unreadable: bool = False
-    ignore: frozenset[str] = frozenset()  # codes the document's k8s2ief.io/ignore suppresses
+    ignore: frozenset[str] = frozenset()  # codes and prefixes its k8s2ief.io/ignore suppresses
 
     def to_dict(self) -> dict[str, object]:
         return {

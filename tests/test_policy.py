@@ -145,3 +145,23 @@ def test_unknown_code_is_a_usage_error_everywhere() -> None:
         done = k8s2ief(command, PLAIN, "--ignore", "KI301,KI999")
         assert done.returncode == 2, (command, done.stderr)
         assert "KI999" in done.stderr and len(done.stderr.splitlines()) == 1
+
+
+def test_apply_takes_target_and_policy_from_the_config_file(emu: Emulator, tmp_path: Path) -> None:
+    (tmp_path / ".k8s2ief.yaml").write_text("node-id: cfg-node\nignore: KI301,KI8\n")
+    env = {
+        "HUAWEICLOUD_SDK_AK": AK,
+        "HUAWEICLOUD_SDK_SK": SK,
+        "HUAWEICLOUD_SDK_PROJECT_ID": PROJECT,
+    }
+    common = ("--endpoint", emu.endpoint, "--dry-run", "-o", "json")
+    done = k8s2ief("apply", PLAIN, *common, cwd=tmp_path, env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    [entry] = json.loads(done.stdout)
+    assert entry["node_id"] == "cfg-node" and entry["name"] == "plain"
+    # --node-id on the command line wins; --group-id replaces the file's node id
+    flagged = k8s2ief("apply", PLAIN, *common, "--node-id", "flag-node", cwd=tmp_path, env=env)
+    assert json.loads(flagged.stdout)[0]["node_id"] == "flag-node"
+    grouped = k8s2ief("apply", PLAIN, *common, "--group-id", "g-1", cwd=tmp_path, env=env)
+    assert grouped.returncode == 0, grouped.stdout + grouped.stderr
+    assert json.loads(grouped.stdout)[0]["node_id"] is None
