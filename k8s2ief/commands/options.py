@@ -263,6 +263,7 @@ def input_options(function: F) -> F:
         "--kustomize",
         "kustomize_dirs",
         multiple=True,
+        type=click.Path(file_okay=False),  # completes directories
         metavar="DIR",
         help="Render a kustomization with `kubectl kustomize DIR` and read the result.",
     )(command)
