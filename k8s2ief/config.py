@@ -118,7 +118,12 @@ def find_config(explicit: str | None = None, start: Path | None = None) -> Confi
                 f"{named}: no such config file (from {'--config' if explicit else '$' + ENV_VAR})"
             )
         return load_config(named)
-    for candidate in _candidates(start or Path.cwd()):
+    if start is None:
+        try:
+            start = Path.cwd()
+        except OSError:  # the working directory was removed: nothing to find upwards
+            return None
+    for candidate in _candidates(start):
         config = load_config(str(candidate))
         if config is not None:
             return config
