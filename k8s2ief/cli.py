@@ -45,6 +45,10 @@ COMMANDS = {
         "k8s2ief.commands.emulator:emulator",
         "Serve a local IEF API emulator for tests and CI",
     ),
+    "completion": (
+        "k8s2ief.commands.completion:completion",
+        "Shell completion script for bash, zsh or fish",
+    ),
 }
 
 

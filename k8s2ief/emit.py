@@ -6,6 +6,7 @@ stdout carries data only; everything about the data goes to the report on stderr
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import tempfile
@@ -80,14 +81,37 @@ class YamlWriter:
     def write(self, body: dict[str, object], name: str | None) -> None:
         import yaml
 
-        dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
         if self.count:
             self.out.write("---\n")
-        self.out.write(yaml.dump(body, Dumper=dumper, sort_keys=False, allow_unicode=True))
+        self.out.write(yaml.dump(body, Dumper=_dumper(), sort_keys=False, allow_unicode=True))
         self.count += 1
 
     def close(self) -> None:
         self.out.flush()
+
+
+@functools.cache
+def _dumper() -> type:
+    """PyYAML's safe dumper, quoting the strings Kubernetes' rules would read as something else
+    (``n``, ``y``, ``on``: booleans there, not in PyYAML), so that -o yaml reads back as written."""
+    import yaml
+
+    from k8s2ief.load.scalars import resolve_plain
+
+    base = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+    def represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+        try:
+            plain = resolve_plain(value) == value
+        except ValueError:  # .inf, .nan: not JSON values when plain
+            plain = False
+        if plain:
+            return dumper.represent_str(value)
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
+
+    dumper = type("KubernetesSafeDumper", (base,), {})
+    dumper.add_representer(str, represent_str)
+    return dumper
 
 
 class OutputDirError(Exception):

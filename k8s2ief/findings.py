@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
@@ -95,11 +96,52 @@ def parse_fail_on(text: str) -> Severity | None:
     return None if text.strip().lower() == FAIL_NEVER else Severity.parse(text)
 
 
+# A code prefix: "KI8" (or "KI8*") stands for every KI8xx code, "KI80" for KI800-KI809.
+_PREFIX = re.compile(r"KI\d{1,2}\*?")
+
+
+def code_patterns(text: str | Iterable[str], *, strict: bool = True) -> frozenset[str]:
+    """Codes and code prefixes from ``KI301,env-value-not-string KI8`` style input.
+
+    ``text`` is one string or several (repeated options); each may be a comma list. Codes are
+    given by number or name and come back as numbers; prefixes such as ``KI8`` stay prefixes.
+    Unknown codes raise ValueError, or are dropped when not ``strict`` (annotations: a typo in a
+    manifest must not stop a conversion).
+    """
+    parts = [text] if isinstance(text, str) else list(text)
+    patterns: set[str] = set()
+    for part in (p.strip() for item in parts for p in item.split(",")):
+        if not part:
+            continue
+        try:
+            patterns.add(_pattern(part))
+        except ValueError:
+            if strict:
+                raise
+    return frozenset(patterns)
+
+
+def _pattern(text: str) -> str:
+    if _PREFIX.fullmatch(text.upper()):
+        return text.upper().rstrip("*")
+    from k8s2ief.codes import resolve_code
+
+    return resolve_code(text)
+
+
+def _matches(pattern: str, code: str) -> bool:
+    return code == pattern or (len(pattern) < len(code) and code.startswith(pattern))
+
+
 @dataclass(frozen=True)
 class Policy:
     """What the user decided about findings: ignored codes and per-code severities.
 
-    Codes may be given by number (``KI301``) or by name (``env-value-not-string``).
+    Built once per command from --ignore/--severity and the config file, and applied by convert,
+    audit and apply alike, together with each document's ``k8s2ief.io/ignore`` annotation.
+    Codes may be given by number (``KI301``), by name (``env-value-not-string``) or by prefix
+    (``KI8``: every KI8xx code). A severity for a code beats one for a prefix, and a longer
+    prefix beats a shorter one.
     """
 
     ignore: frozenset[str] = frozenset()
@@ -107,27 +149,56 @@ class Policy:
 
     @classmethod
     def build(
-        cls, ignore: Iterable[str] = (), severities: Mapping[str, str] | None = None
+        cls, ignore: str | Iterable[str] = (), severities: Mapping[str, str] | None = None
     ) -> Policy:
-        from k8s2ief.codes import resolve_code
+        """From user input; ValueError (one line) for unknown codes or levels."""
+        levels: dict[str, Severity] = {}
+        for codes, level in (severities or {}).items():
+            severity = Severity.parse(level)
+            for pattern in code_patterns(codes):
+                levels[pattern] = severity
+        return cls(ignore=code_patterns(ignore), severities=levels)
 
-        return cls(
-            ignore=frozenset(resolve_code(c) for c in ignore),
-            severities={resolve_code(c): Severity.parse(s) for c, s in (severities or {}).items()},
-        )
+    @classmethod
+    def parse_severities(cls, items: Iterable[str]) -> dict[str, str]:
+        """``["KI802=info", "KI8=warning"]`` -> ``{"KI802": "info", "KI8": "warning"}``."""
+        levels: dict[str, str] = {}
+        for item in items:
+            for entry in item.split(","):
+                code, sep, level = entry.partition("=")
+                if not sep or not code.strip():
+                    raise ValueError(f"--severity takes CODE=LEVEL, not {entry!r}")
+                levels[code.strip()] = level
+        return levels
+
+    def ignores(self, code: str, extra_ignore: Iterable[str] = ()) -> bool:
+        return any(_matches(p, code) for p in (*self.ignore, *extra_ignore))
+
+    def severity_for(self, code: str) -> Severity | None:
+        """The severity the user gave this code (directly or by prefix), if any."""
+        if code in self.severities:
+            return self.severities[code]
+        best = max((p for p in self.severities if _matches(p, code)), key=len, default=None)
+        return None if best is None else self.severities[best]
 
     def apply(
         self, findings: Iterable[Finding], extra_ignore: Iterable[str] = ()
     ) -> tuple[list[Finding], int]:
-        """Return the findings that survive, with severities adjusted, and how many were dropped."""
-        ignored = self.ignore.union(extra_ignore)
+        """Return the findings that survive, with severities adjusted, and how many were dropped.
+
+        ``extra_ignore`` holds a document's own patterns (its ``k8s2ief.io/ignore``).
+        """
+        extra = tuple(extra_ignore)
+        if not (self.ignore or self.severities or extra):
+            findings = list(findings)
+            return findings, 0
         kept: list[Finding] = []
         dropped = 0
         for finding in findings:
-            if finding.code in ignored:
+            if self.ignores(finding.code, extra):
                 dropped += 1
                 continue
-            severity = self.severities.get(finding.code)
+            severity = self.severity_for(finding.code)
             kept.append(replace(finding, severity=severity) if severity else finding)
         return kept, dropped
 

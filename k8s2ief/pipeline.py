@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from k8s2ief.codes import severity_of
-from k8s2ief.findings import Finding, Severity, worst
+from k8s2ief.findings import Finding, Policy, Severity, code_patterns, worst
 from k8s2ief.load import Document, Limits, Source, iter_sources, read_chunk
 from k8s2ief.load.split import Chunk, reencode_if_utf16, split_documents
 from k8s2ief.names import FirstUse
@@ -44,7 +44,7 @@ class DocumentResult:
     body: dict[str, object] | None = None
     findings: list[Finding] = field(default_factory=list)
     unreadable: bool = False
-    ignore: frozenset[str] = frozenset()  # codes the document's k8s2ief.io/ignore suppresses
+    ignore: frozenset[str] = frozenset()  # codes and prefixes its k8s2ief.io/ignore suppresses
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -55,6 +55,10 @@ class DocumentResult:
             "status": self.status,
             "findings": [f.to_dict() for f in self.findings],
         }
+
+
+def _line_key(finding: Finding) -> int:
+    return finding.line or 0
 
 
 def status_of(findings: list[Finding]) -> str:
@@ -129,7 +133,8 @@ class Converter:
     def _result(
         self, doc: Document, body: dict[str, object] | None, raw: list[RawFinding]
     ) -> DocumentResult:
-        findings = [self._locate(doc, item) for item in raw]
+        # In line order (stable): every command and the library report them so.
+        findings = sorted((self._locate(doc, item) for item in raw), key=_line_key)
         return DocumentResult(
             doc.source,
             doc.line,
@@ -236,17 +241,20 @@ def _ignored_codes(doc: Document) -> frozenset[str]:
     meta = data.get("metadata")
     notes = meta.get("annotations") if isinstance(meta, dict) else None
     text = notes.get(ANNOTATION_IGNORE) if isinstance(notes, dict) else None
-    if not isinstance(text, str):
-        return frozenset()
-    from k8s2ief.codes import resolve_code
+    return code_patterns(text, strict=False) if isinstance(text, str) else frozenset()
 
-    codes = set()
-    for part in text.split(","):
-        try:
-            codes.add(resolve_code(part))
-        except ValueError:
-            continue
-    return frozenset(codes)
+
+def with_policy(result: DocumentResult, policy: Policy) -> DocumentResult:
+    """The result as the user's policy has it: every command reports and decides on this.
+
+    Ignored codes are gone and severities changed; the status follows the findings left, except
+    that a document without a body stays failed (ignoring a finding does not make a body).
+    """
+    kept, dropped = policy.apply(result.findings, result.ignore)
+    if not dropped and kept == result.findings:
+        return result
+    keeps_status = result.body is None or result.status == SKIPPED
+    return replace(result, findings=kept, status=result.status if keeps_status else status_of(kept))
 
 
 def sibling_keys(doc: Document) -> tuple[str, ...]:
@@ -365,4 +373,5 @@ __all__ = [
     "sibling_keys",
     "siblings_of",
     "status_of",
+    "with_policy",
 ]

@@ -31,12 +31,15 @@ from k8s2ief.apply import (
 )
 from k8s2ief.commands.options import (
     cluster_options,
+    config_option,
+    input_options,
     limit_options,
     mapping_options,
+    policy_options,
 )
-from k8s2ief.findings import Severity
+from k8s2ief.findings import Policy, Severity
 from k8s2ief.load import Document, Limits, iter_sources, read_source
-from k8s2ief.pipeline import DEPLOYMENT, Converter, collect_siblings, input_mentions
+from k8s2ief.pipeline import DEPLOYMENT, Converter, collect_siblings, input_mentions, with_policy
 from k8s2ief.references import references, uses_env_from
 from k8s2ief.settings import Settings
 
@@ -82,6 +85,9 @@ class _Usage(Exception):
               help="Read timeout per request, in seconds.")
 @click.option("-o", "--output", "output_format", type=click.Choice(["text", "json"]),
               default="text", show_default=True)
+@config_option
+@input_options
+@policy_options
 @cluster_options
 @limit_options
 def apply(
@@ -104,6 +110,7 @@ def apply(
     retry_base_delay: float,
     timeout: float,
     output_format: str,
+    policy: Policy,
     cluster: ClusterTarget | None,
     limits: Limits,
 ) -> int:
@@ -134,9 +141,9 @@ def apply(
             except ValueError as problem:
                 raise _Usage(str(problem)) from None
             if cluster is not None:
-                targets, kv_items = _from_cluster(cluster, settings, nodes, force)
+                targets, kv_items = _from_cluster(cluster, settings, nodes, force, policy)
             else:
-                targets, kv_items = _from_manifests(paths, settings, limits, nodes, force)
+                targets, kv_items = _from_manifests(paths, settings, limits, nodes, force, policy)
     except _Usage as problem:
         click.echo(f"k8s2ief apply: {problem}", err=True)
         return 2
@@ -215,17 +222,18 @@ def _from_bodies(path: str, nodes: Sequence[str]) -> list[Target]:
 
 
 def _from_manifests(
-    paths: Sequence[str], settings: Any, limits: Any, nodes: Sequence[str], force: bool
+    paths: Sequence[str], settings: Any, limits: Any, nodes: Sequence[str], force: bool,
+    policy: Policy,
 ) -> tuple[list[Target], list[KvItem]]:
     sources = list(iter_sources(paths))
     if input_mentions(sources, b"envFrom"):
         settings = replace(settings, siblings=collect_siblings(sources, limits))
     documents = (document for source in sources for document in read_source(source, limits))
-    return _plan(documents, Converter(settings), nodes, force)
+    return _plan(documents, Converter(settings), nodes, force, policy)
 
 
 def _from_cluster(
-    cluster: ClusterTarget, settings: Any, nodes: Sequence[str], force: bool
+    cluster: ClusterTarget, settings: Any, nodes: Sequence[str], force: bool, policy: Policy
 ) -> tuple[list[Target], list[KvItem]]:
     """The cluster's Deployments and the ConfigMaps and Secrets they reference, planned as the
     same objects from files would be (the references come after the Deployments, which is fine:
@@ -239,18 +247,19 @@ def _from_cluster(
         raise _Usage(str(problem)) from None
     if any(uses_env_from(doc.data) for doc in documents):  # as convert: key names first
         settings = replace(settings, siblings=siblings_of(documents))
-    return _plan(documents, Converter(settings), nodes, force)
+    return _plan(documents, Converter(settings), nodes, force, policy)
 
 
 def _plan(
-    documents: Iterable[Document], converter: Converter, nodes: Sequence[str], force: bool
+    documents: Iterable[Document], converter: Converter, nodes: Sequence[str], force: bool,
+    policy: Policy,
 ) -> tuple[list[Target], list[KvItem]]:
     """Deployments to submit, and the ConfigMaps and Secrets some submitted one references."""
     targets: list[Target] = []
     kv: dict[tuple[str, str], KvItem] = {}
     wanted: set[tuple[str, str]] = set()
     for document in documents:
-        result = converter.convert(document)
+        result = with_policy(converter.convert(document), policy)  # ignored errors do not block
         data = document.data if isinstance(document.data, dict) else {}
         item = kv_item(data) if document.error is None else None
         if item is not None:
@@ -283,9 +292,7 @@ def _secret_values(items: Iterable[KvItem]) -> list[str]:
 
 def _target(result: Any, force: bool) -> Target:
     name = str((result.body or {}).get("name") or result.name or f"{result.file}:{result.line}")
-    errors = [
-        f for f in result.findings if f.severity is Severity.ERROR and f.code not in result.ignore
-    ]
+    errors = [f for f in result.findings if f.severity is Severity.ERROR]
     if result.body is None or (errors and not force):
         first = errors[0] if errors else None
         code, message = (first.code, first.message) if first else ("KI013", "not converted")

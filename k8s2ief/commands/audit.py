@@ -28,12 +28,16 @@ import click
 from k8s2ief.commands.options import (
     SEVERITY_CHOICES,
     cluster_options,
+    config_option,
     conversion_options,
+    input_options,
     limit_options,
+    policy_options,
 )
 from k8s2ief.emit import write_atomically
 from k8s2ief.findings import Policy, Severity, parse_fail_on
 from k8s2ief.load import Document, Limits, Source, iter_sources, read_source
+from k8s2ief.load.render import KUSTOMIZE_PREFIX
 from k8s2ief.load.sources import STDIN_NAME
 from k8s2ief.pipeline import DocumentResult, collect_siblings, input_mentions
 from k8s2ief.report import AUDIT_FORMATS, ReportWriter, formatter
@@ -91,20 +95,6 @@ T = TypeVar("T")
     help="Exit 1 when a finding reaches this severity.",
 )
 @click.option(
-    "--ignore",
-    "ignore",
-    multiple=True,
-    metavar="CODE",
-    help="Suppress a code (KI301 or its name); repeatable.",
-)
-@click.option(
-    "--severity",
-    "severity",
-    multiple=True,
-    metavar="CODE=LEVEL",
-    help="Give a code another severity (error, warning, info); repeatable.",
-)
-@click.option(
     "--jobs",
     "-j",
     type=click.IntRange(min=1),
@@ -112,6 +102,9 @@ T = TypeVar("T")
     help="Files converted in parallel (worker processes). [default: CPU count]",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress indicator.")
+@config_option
+@input_options
+@policy_options
 @conversion_options
 @cluster_options
 @limit_options
@@ -121,8 +114,7 @@ def audit(
     output: str | None,
     color: str,
     fail_on: str,
-    ignore: tuple[str, ...],
-    severity: tuple[str, ...],
+    policy: Policy,
     jobs: int | None,
     quiet: bool,
     settings: Settings,
@@ -131,7 +123,6 @@ def audit(
 ) -> int:
     """Report how much of a tree of manifests (or, with --from-cluster, of the Deployments of a
     cluster) can run on IEF, and what blocks the rest."""
-    policy = _policy(ignore, severity)
     threshold = parse_fail_on(fail_on)
     to_file = bool(output and output != "-")
     style = Style(wants_color(color, None if to_file else sys.stdout))
@@ -185,20 +176,6 @@ def _without(result: DocumentResult, codes: frozenset[str]) -> DocumentResult:
         return result
     kept = [f for f in result.findings if f.code not in codes]
     return dataclasses.replace(result, findings=kept)
-
-
-def _policy(ignore: Iterable[str], severity: Iterable[str]) -> Policy:
-    """The Policy of --ignore and --severity; unknown codes or levels are usage errors."""
-    levels: dict[str, str] = {}
-    for item in severity:
-        code, sep, level = item.partition("=")
-        if not sep or not code.strip():
-            raise click.UsageError(f"--severity takes CODE=LEVEL, not {item!r}")
-        levels[code] = level
-    try:
-        return Policy.build(ignore, levels)
-    except ValueError as exc:
-        raise click.UsageError(str(exc)) from None
 
 
 def exit_code(summary: Summary, threshold: Severity | None) -> int:
@@ -273,7 +250,10 @@ def convert_files(
 
 def _parallel(sources: list[Source], jobs: int) -> bool:
     # Standard input cannot be reopened in another process; a single file gains nothing.
-    return jobs > 1 and len(sources) > 1 and all(s.name != STDIN_NAME for s in sources)
+    # Rendered input (-k) lives in this process only, as standard input does.
+    return jobs > 1 and len(sources) > 1 and all(
+        s.name != STDIN_NAME and not s.name.startswith(KUSTOMIZE_PREFIX) for s in sources
+    )
 
 
 def _in_batches(

@@ -12,11 +12,14 @@ import click
 from k8s2ief.commands.options import (
     SEVERITY_CHOICES,
     cluster_options,
+    config_option,
     conversion_options,
+    input_options,
     limit_options,
+    policy_options,
 )
 from k8s2ief.emit import FORMATS, DirectoryWriter, OutputDirError, stream_writer
-from k8s2ief.findings import breaches, parse_fail_on
+from k8s2ief.findings import Policy, breaches, parse_fail_on
 from k8s2ief.load import Document, Limits, iter_sources
 from k8s2ief.parallel import convert_sources
 from k8s2ief.pipeline import (
@@ -26,6 +29,7 @@ from k8s2ief.pipeline import (
     cluster_deployments,
     collect_siblings,
     input_mentions,
+    with_policy,
 )
 from k8s2ief.report import CONVERT_FORMATS, ReportWriter, formatter
 from k8s2ief.report.model import CONVERT, ReportContext, convert_document
@@ -79,6 +83,9 @@ if TYPE_CHECKING:
     show_default=True,
     help="Exit 1 when a finding reaches this severity.",
 )
+@config_option
+@input_options
+@policy_options
 @conversion_options
 @cluster_options
 @limit_options
@@ -91,6 +98,7 @@ def convert(
     report_file: str | None,
     color: str,
     fail_on: str,
+    policy: Policy,
     settings: Settings,
     cluster: ClusterTarget | None,
     limits: Limits,
@@ -125,8 +133,10 @@ def convert(
             formatter(CONVERT_FORMATS, report_format, report_out, style), ReportContext(CONVERT)
         )
         unreadable = failed = False
-        for result in results:
-            report.add(convert_document(result))
+        for found in results:
+            result = with_policy(found, policy)
+            suppressed = len(found.findings) - len(result.findings)
+            report.add(convert_document(result, suppressed=suppressed))
             unreadable |= result.unreadable
             failed |= breaches(result.findings, threshold)
             if result.body is not None:

@@ -1,19 +1,27 @@
 """Options shared by commands, defined once.
 
 Each group is a decorator that adds its options and hands the command one built, validated
-object instead of a row of loose values: ``settings`` (a Settings), ``limits`` (Limits) and
-``cluster`` (a ClusterTarget, or None without --from-cluster). Commands thus take a handful of
-parameters, and the rules for combining options live here, once.
+object instead of a row of loose values: ``settings`` (a Settings), ``limits`` (Limits),
+``cluster`` (a ClusterTarget, or None without --from-cluster), ``policy`` (a Policy) and
+``paths`` (positional paths, -f files and -k renderings, in that order). Commands thus take a
+handful of parameters, and the rules for combining options live here, once.
+
+``config_option`` reads the config file (k8s2ief.config) before any other option, as the
+command's defaults: flags given on the command line win. Put it above the other groups.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+from click.core import ParameterSource
 
+from k8s2ief.findings import Policy
+from k8s2ief.load import render
 from k8s2ief.load.tree import MAX_DEPTH_CEILING, Limits
 from k8s2ief.settings import EDITIONS, Settings
 
@@ -37,7 +45,9 @@ def _host_port_range(
 
 
 def _group(
-    options: list[Callable[[F], F]], names: tuple[str, ...], into: str,
+    options: list[Callable[[F], F]],
+    names: tuple[str, ...],
+    into: str,
     build: Callable[..., object],
 ) -> Callable[[F], F]:
     """Add ``options`` to a command; pass it ``build(**their values)`` as ``into`` instead."""
@@ -109,7 +119,9 @@ def _settings(
 
 # convert and audit: --node-id/--group-id plus the mapping options -> ``settings``.
 conversion_options = _group(
-    TARGET_OPTIONS + MAPPING_OPTIONS, ("node_id", "group_id", *_MAPPING_NAMES), "settings",
+    TARGET_OPTIONS + MAPPING_OPTIONS,
+    ("node_id", "group_id", *_MAPPING_NAMES),
+    "settings",
     _settings,
 )
 # apply takes its targets its own way (several nodes): the mapping options alone -> ``settings``.
@@ -181,6 +193,11 @@ def _cluster(
         return None
     if paths:
         raise click.UsageError("--from-cluster reads no files: drop the paths, or the flag")
+    from k8s2ief.extras import missing_extra
+
+    missing = missing_extra("cluster", "--from-cluster")
+    if missing:
+        raise click.ClickException(missing)
     if namespace and all_namespaces:
         raise click.UsageError("--namespace and --all-namespaces exclude each other")
     from k8s2ief.load.cluster import ClusterTarget
@@ -213,3 +230,131 @@ cluster_options = _group(
     "cluster",
     _cluster,
 )
+
+
+# --- inputs: kubectl's -f and -k beside positional paths --------------------------------------
+
+
+def input_options(function: F) -> F:
+    """``-f/--filename`` (repeatable) and ``-k/--kustomize DIR`` added to the ``paths`` argument.
+
+    A kustomization is rendered here, once, by ``kubectl kustomize``; a folder that holds one,
+    given as a path, is refused with the -k to use (its files are build input, not manifests).
+    """
+
+    @functools.wraps(function)
+    def command(*args: Any, **kwargs: Any) -> object:
+        paths = (*kwargs.get("paths", ()), *kwargs.pop("filenames"))
+        for path in paths:
+            if os.path.isdir(path) and render.kustomization_in(path):
+                raise click.UsageError(
+                    f"{path} is a kustomization ({render.kustomization_in(path)}): render it "
+                    f"with -k {path}"
+                )
+        try:
+            rendered = tuple(render.kustomize(d) for d in kwargs.pop("kustomize_dirs"))
+        except render.RenderError as exc:
+            raise click.ClickException(str(exc)) from None
+        kwargs["paths"] = (*paths, *rendered)
+        return function(*args, **kwargs)
+
+    command = click.option(
+        "-k",
+        "--kustomize",
+        "kustomize_dirs",
+        multiple=True,
+        type=click.Path(file_okay=False),  # completes directories
+        metavar="DIR",
+        help="Render a kustomization with `kubectl kustomize DIR` and read the result.",
+    )(command)
+    command = click.option(
+        "-f",
+        "--filename",
+        "filenames",
+        multiple=True,
+        type=click.Path(allow_dash=True),
+        help="A file, folder or - (stdin) to read, as kubectl's -f; repeatable, beside PATHS.",
+    )(command)
+    return command  # type: ignore[return-value]
+
+
+# --- the findings policy ----------------------------------------------------------------------
+
+
+def _policy(
+    *, ignore: tuple[str, ...], severity: tuple[str, ...], paths: tuple[str, ...]
+) -> Policy:
+    """--ignore and --severity as one Policy; unknown codes or levels are usage errors."""
+    try:
+        return Policy.build(ignore, Policy.parse_severities(severity))
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+policy_options = _group(
+    [
+        click.option(
+            "--ignore",
+            "ignore",
+            multiple=True,
+            metavar="CODES",
+            help="Suppress codes: KI301, its name, a prefix such as KI8, or a comma list; "
+            "repeatable.",
+        ),
+        click.option(
+            "--severity",
+            "severity",
+            multiple=True,
+            metavar="CODE=LEVEL",
+            help="Give a code (or prefix) another severity: error, warning or info; repeatable.",
+        ),
+    ],
+    ("ignore", "severity"),
+    "policy",
+    _policy,
+)
+
+
+# --- the config file --------------------------------------------------------------------------
+
+
+def _load_config(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    from k8s2ief.config import ConfigError, find_config
+
+    try:
+        config = find_config(value)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    if config is not None:
+        names = {p.name for p in ctx.command.params if p.name}
+        ctx.default_map = {**config.defaults(names), **(ctx.default_map or {})}
+
+
+_TARGETS = ("node_id", "node_ids", "group_id")
+
+
+def config_option(function: F) -> F:
+    """``--config FILE`` (else $K8S2IEF_CONFIG, else the nearest config file) as defaults."""
+
+    @functools.wraps(function)
+    def command(*args: Any, **kwargs: Any) -> object:
+        # A target on the command line replaces the file's, even when the file names the other
+        # kind (a group id in the file, --node-id given): only one target can stand.
+        given = [name for name in _TARGETS if kwargs.get(name)]
+        ctx = click.get_current_context()
+        from_file = [n for n in given if ctx.get_parameter_source(n) is ParameterSource.DEFAULT_MAP]
+        if len(from_file) < len(given):
+            for name in from_file:
+                kwargs[name] = () if name == "node_ids" else None
+        return function(*args, **kwargs)
+
+    return click.option(  # type: ignore[return-value]
+        "--config",
+        type=click.Path(dir_okay=False),
+        metavar="FILE",
+        is_eager=True,
+        expose_value=False,
+        callback=_load_config,
+        help="Config file of defaults (default: $K8S2IEF_CONFIG, else the nearest "
+        ".k8s2ief.yaml or pyproject.toml [tool.k8s2ief] from here upwards).",
+    )(command)

@@ -1,24 +1,31 @@
-"""``k8s2ief validate`` (check IEF bodies from anywhere) and ``k8s2ief schema``."""
+"""``k8s2ief validate`` (check IEF bodies from anywhere) and ``k8s2ief schema``.
+
+validate reads every body format convert writes: ``-o json`` (one body, or an array of them),
+``-o jsonl`` (one body per line) and ``-o yaml`` (a stream), besides hand-written JSON or YAML.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 import click
 
-from k8s2ief.load import Limits, iter_sources, read_source
+from k8s2ief.commands.options import config_option
+from k8s2ief.load import Limits, Source, iter_sources, read_source
+from k8s2ief.settings import EDITIONS
+
+# (where, body) for a body to check, or (where, None) after a problem already reported
+Located = tuple[str, object]
 
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
-@click.option(
-    "--edition",
-    type=click.Choice(["professional", "platinum"]),
-    default="professional",
-    show_default=True,
-)
+@click.option("--edition", type=click.Choice(EDITIONS), default="professional", show_default=True)
+@config_option
 def validate(paths: tuple[str, ...], edition: str) -> int:
-    """Check IEF request bodies (JSON or YAML; one, an array, or a stream) against the API.
+    """Check IEF request bodies (JSON or YAML; one, an array, JSON lines or a stream) against
+    the API.
 
     Prints each violation with its JSON path and rule. Exit 0 valid, 1 invalid, 2 unreadable.
     """
@@ -27,22 +34,78 @@ def validate(paths: tuple[str, ...], edition: str) -> int:
     invalid = unreadable = False
     count = 0
     for source in iter_sources(paths):
-        for doc in read_source(source, Limits()):
-            if doc.error is not None:
-                click.echo(f"{doc.source}:{doc.error.line}: {doc.error.message}", err=True)
+        for where, body in _bodies(source):
+            if isinstance(body, _Unreadable):
+                click.echo(f"{where}: {body.message}", err=True)
                 unreadable = True
                 continue
-            bodies = doc.data if isinstance(doc.data, list) else [doc.data]
-            for index, body in enumerate(bodies):
-                count += 1
-                where = f"{doc.source}:{doc.line}" + (f" [{index}]" if len(bodies) > 1 else "")
-                for violation in validate_body(body, edition=edition):
-                    invalid = True
-                    click.echo(f"{where}: {violation.path}: {violation.message} [{violation.rule}]")
+            count += 1
+            for violation in validate_body(body, edition=edition):
+                invalid = True
+                click.echo(f"{where}: {violation.path}: {violation.message} [{violation.rule}]")
     click.echo(f"k8s2ief: {count} body(ies) checked", err=True)
     if unreadable:
         return 2
     return 1 if invalid else 0
+
+
+class _Unreadable:
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+def _bodies(source: Source) -> Iterator[Located]:
+    """Each body of a source with where it stands (``file:line``, plus ``[i]`` in an array)."""
+    if _is_json_lines(source):
+        yield from _json_lines(source)
+        return
+    for doc in read_source(source, Limits()):
+        if doc.error is not None:
+            yield f"{doc.source}:{doc.error.line}", _Unreadable(doc.error.message)
+            continue
+        bodies = doc.data if isinstance(doc.data, list) else [doc.data]
+        for index, body in enumerate(bodies):
+            yield f"{doc.source}:{doc.line}" + (f" [{index}]" if len(bodies) > 1 else ""), body
+
+
+def _is_json_lines(source: Source) -> bool:
+    """Whether the first non-blank line is a whole JSON object by itself (``-o jsonl``).
+
+    Pretty-printed JSON (``-o json``) opens with a lone ``{`` or ``[``, which is no JSON value.
+    """
+    try:
+        with source.open() as stream:
+            for raw in stream:
+                line = raw.strip()
+                if line:
+                    return line.startswith(b"{") and _parses(line)
+    except OSError:
+        return False  # read_source reports it
+    return False
+
+
+def _parses(line: bytes) -> bool:
+    try:
+        json.loads(line)
+    except ValueError:
+        return False
+    return True
+
+
+def _json_lines(source: Source) -> Iterator[Located]:
+    with source.open() as stream:
+        for number, raw in enumerate(stream, start=1):
+            if not raw.strip():
+                continue
+            where = f"{source.name}:{number}"
+            try:
+                yield where, json.loads(raw)
+            except ValueError as exc:
+                reason = getattr(exc, "msg", "invalid JSON")
+                yield (
+                    where,
+                    _Unreadable(f"invalid JSON line ({reason}); JSON lines hold one body per line"),
+                )
 
 
 @click.command()

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from yaml import MarkedYAMLError, YAMLError
 from yaml.nodes import Node
 
+from k8s2ief.load import render
 from k8s2ief.load.sources import Source, iter_sources
 from k8s2ief.load.split import Chunk, reencode_if_utf16, split_documents
 from k8s2ief.load.tree import (
@@ -121,6 +122,10 @@ def read_chunk(name: str, chunk: Chunk, limits: Limits) -> Iterator[Document]:
             ),
         )
         return
+    template = helm_template_error(chunk, parsed=True)
+    if template is not None:
+        yield Document(name, chunk.first_line, error=template)
+        return
     try:
         nodes = compose_nodes(chunk.text, limits)
     except LoadError as exc:
@@ -128,7 +133,8 @@ def read_chunk(name: str, chunk: Chunk, limits: Limits) -> Iterator[Document]:
         yield Document(name, chunk.first_line, error=exc)
         return
     except YAMLError as exc:
-        yield Document(name, chunk.first_line, error=_syntax_error(exc, chunk, offset))
+        error = helm_template_error(chunk, parsed=False) or _syntax_error(exc, chunk, offset)
+        yield Document(name, chunk.first_line, error=error)
         return
     for node in nodes:
         yield from _construct(name, node, offset, limits)
@@ -163,6 +169,14 @@ def _list_members(doc: Document, items: list[object]) -> Iterator[Document]:
         member.line = member.locate(()) or doc.line
         member.notes = [n for n in doc.notes if path_of(doc.root, n.node)[:2] == prefix]
         yield member
+
+
+def helm_template_error(chunk: Chunk, *, parsed: bool) -> LoadError | None:
+    """A Helm template met as a manifest, as one error naming the command that renders it."""
+    line = render.helm_template_line(chunk.text, parsed=parsed)
+    if line is None:
+        return None
+    return LoadError(render.helm_template_message(), chunk.first_line + line)
 
 
 def _syntax_error(exc: YAMLError, chunk: Chunk, offset: int) -> LoadError:

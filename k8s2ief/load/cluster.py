@@ -61,9 +61,9 @@ def read_cluster(target: ClusterTarget, *, with_references: bool = False) -> lis
     try:
         from kubernetes import client  # noqa: F401 - imported here only: an optional dependency
     except ImportError:
-        raise ClusterError(
-            "--from-cluster needs the kubernetes package: pip install kubernetes"
-        ) from None
+        from k8s2ief.extras import missing_extra
+
+        raise ClusterError(missing_extra("cluster", "--from-cluster") or "kubernetes") from None
     session = _Session(target)
     deployments = session.deployments()
     documents = [session.document(obj) for obj in deployments]

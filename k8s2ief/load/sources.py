@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from k8s2ief.load import render
+
 STDIN = "-"
 STDIN_NAME = "<stdin>"
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
@@ -26,11 +28,13 @@ def iter_sources(paths: Iterable[str]) -> Iterator[Source]:
     """Files as given, directories walked in sorted order, ``-`` (or nothing) for stdin."""
     given = list(paths) or [STDIN]
     for path in given:
-        if path == STDIN:
+        if isinstance(path, render.RenderedPath):  # -k DIR, rendered by kubectl
+            yield Source(path, path.open)
+        elif path == STDIN:
             yield Source(STDIN_NAME, _stdin_opener())
         elif os.path.isdir(path):
             yield from _walk(path)
-        else:
+        elif not render.skipped_file(path):
             yield _file(path)
 
 
@@ -51,7 +55,7 @@ def _walk(top: str) -> Iterator[Source]:
             continue
         seen.add((stat.st_dev, stat.st_ino))
         subdirs.sort()
-        for name in sorted(files):
+        for name in sorted(render.manifest_files(directory, subdirs, files)):
             if name.endswith(MANIFEST_SUFFIXES):
                 yield _file(os.path.join(directory, name))
 

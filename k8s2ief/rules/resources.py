@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
-from functools import cache
-from types import ModuleType
 
+from k8s2ief.quantity import parse_quantity
 from k8s2ief.rules.ledger import View, describe
 from k8s2ief.settings import Settings
 
@@ -26,30 +22,6 @@ RANGES = {
     "gpu": (Decimal("0.01"), Decimal(1024000)),
     "npu": (Decimal(1), Decimal(1000)),
 }
-
-
-@cache
-def _quantity_module() -> ModuleType:
-    """The Kubernetes client's quantity parser, loaded alone.
-
-    ``import kubernetes.utils`` would run the package's __init__, which imports the whole
-    client (about half a second). The module itself only needs ``decimal``.
-    """
-    spec = importlib.util.find_spec("kubernetes")
-    if spec is None or not spec.submodule_search_locations:
-        raise ImportError("the kubernetes package is not installed")
-    location = f"{spec.submodule_search_locations[0]}/utils/quantity.py"
-    module_spec = importlib.util.spec_from_file_location("k8s2ief._k8s_quantity", location)
-    assert module_spec is not None and module_spec.loader is not None
-    module = importlib.util.module_from_spec(module_spec)
-    sys.modules[module_spec.name] = module
-    module_spec.loader.exec_module(module)
-    return module
-
-
-def parse_quantity(text: object) -> Decimal:
-    parse: Callable[[object], Decimal] = _quantity_module().parse_quantity
-    return parse(text)
 
 
 def decimal_text(value: Decimal) -> str:
