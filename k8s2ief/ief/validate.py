@@ -25,7 +25,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache, lru_cache
 
-__all__ = ["CODE_RULES", "EDITIONS", "Violation", "format_path", "load_schema", "validate_body"]
+__all__ = [
+    "CODE_RULES",
+    "EDITIONS",
+    "Violation",
+    "explained_by",
+    "format_path",
+    "load_schema",
+    "validate_body",
+]
 
 EDITIONS = ("professional", "platinum")
 
@@ -45,7 +53,8 @@ CODE_RULES: Mapping[str, str] = {
     "match-expression-values": "In/NotIn need values, Exists/DoesNotExist none, Gt/Lt one integer",
     "unique-container-names": "container names are unique across init_containers and containers",
     "unique-env-names": "env names are unique within a container",
-    "unique-volume-names": "volume names are unique within a container",
+    "one-volume-per-name": "volumes of one name (in any container) are one volume: same type "
+    "and source; one container mounts it at distinct destinations",
     "unique-tag-keys": "tag keys are unique",
     "dns-policy-host-network": "dns_policy Default or ClusterFirstWithHostNet with host_network, "
     "Default or ClusterFirst without",
@@ -65,6 +74,7 @@ class Violation:
     path: str  # JSON path like "$.deployment.template.containers[0].ports[1].host_port"
     rule: str  # stable rule id: "schema.<keyword>" or a key of CODE_RULES
     message: str  # one line: what is wrong and what the API expects
+    parts: tuple[str | int, ...] = ()  # the same path as keys and indexes
 
 
 def validate_body(body: object, *, edition: str = "professional") -> list[Violation]:
@@ -159,8 +169,9 @@ def _is_number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-# The same type semantics as jsonschema's Draft 2020-12 checker: bool is not a number, and a
-# float with an integral value (1.0) is an integer.
+# Types as the API's Go types read JSON: bool is not a number, and an integer field takes no
+# float, not even 1.0 (Go's json decoder refuses 1.0 for an int; Draft 2020-12 would accept it,
+# so tests/test_validate.py compares with a jsonschema checker redefined the same way).
 _TYPE_TESTS: Mapping[str, Callable[[object], bool]] = {
     "object": lambda v: isinstance(v, dict),
     "array": lambda v: isinstance(v, list),
@@ -168,7 +179,7 @@ _TYPE_TESTS: Mapping[str, Callable[[object], bool]] = {
     "boolean": lambda v: isinstance(v, bool),
     "null": lambda v: v is None,
     "number": _is_number,
-    "integer": lambda v: _is_number(v) and (not isinstance(v, float) or v.is_integer()),
+    "integer": lambda v: _is_number(v) and not isinstance(v, float),
 }
 
 
@@ -459,7 +470,7 @@ def _description(schema: object) -> str | None:
 def _violation(path: _Path, keyword: str, message: str, hint: str | None) -> Violation:
     if hint:
         message = f"{message} (API: {hint})"
-    return Violation(format_path(path), "schema." + keyword, message)
+    return Violation(format_path(path), "schema." + keyword, message, path)
 
 
 def _as_dict(value: object) -> dict[str, object]:
@@ -508,7 +519,7 @@ def _int(value: object) -> int | None:
 
 
 def _rule(path: _Path, rule: str, message: str) -> Violation:
-    return Violation(format_path(path), rule, message)
+    return Violation(format_path(path), rule, message, path)
 
 
 _TEMPLATE: _Path = ("deployment", "template")
@@ -711,21 +722,37 @@ def _check_envs(body: dict[str, object], edition: str) -> Iterator[Violation]:
 
 
 def _check_volume_names(body: dict[str, object], edition: str) -> Iterator[Violation]:
+    """A volume name is one pod volume: mounted by several containers, or twice by one at two
+    destinations, its entries must agree on what it is."""
+    first: dict[str, tuple[object, object, _Path]] = {}
     for path, container in _containers(body):
-        first_index: dict[str, int] = {}
+        destinations: set[tuple[str, str]] = set()
         for index, volume in enumerate(_arr(container.get("volumes"))):
-            name = _obj(volume).get("name")
+            entry = _obj(volume)
+            name = entry.get("name")
             if not isinstance(name, str):
                 continue
-            if name in first_index:
+            here = (*path, "volumes", index)
+            destination = entry.get("destination")
+            if not isinstance(destination, str):
+                continue  # the schema reports it
+            if (name, destination) in destinations:
                 yield _rule(
-                    (*path, "volumes", index, "name"),
-                    "unique-volume-names",
-                    f"volume {name!r} is already defined at volumes[{first_index[name]}]; "
-                    "the API requires unique volume names",
+                    (*here, "destination"),
+                    "one-volume-per-name",
+                    f"volume {name!r} is mounted twice at {destination!r}",
                 )
-            else:
-                first_index[name] = index
+            destinations.add((name, destination))
+            kind = (entry.get("type"), entry.get("source"))
+            if name not in first:
+                first[name] = (*kind, here)
+            elif first[name][:2] != kind:
+                yield _rule(
+                    (*here, "name"),
+                    "one-volume-per-name",
+                    f"volume {name!r} is {kind[0]} {kind[1]!r} here but {first[name][0]} "
+                    f"{first[name][1]!r} at {format_path(first[name][2])}; one name is one volume",
+                )
 
 
 def _check_container_names(body: dict[str, object], edition: str) -> Iterator[Violation]:
@@ -877,3 +904,66 @@ _CODE_RULE_FUNCTIONS: tuple[_Rule, ...] = (
     _check_probes,
     _check_volume_names,
 )
+
+
+# --------------------------------------------------------------------------------------------
+# Which converter findings explain a violation: the converter already reported the same problem
+# (and kept the value so that the body shows it). The pipeline accepts the explanation only from
+# a finding about the same manifest field, so one container's error never hides another's.
+
+RULE_CODES: Mapping[str, frozenset[str]] = {
+    rule: frozenset(codes.split())
+    for rule, codes in {
+        "one-target": "KI107 KI108",
+        "one-node": "KI108",
+        "resource-range": "KI401 KI403 KI408",
+        "requests-within-limits": "KI402",
+        "probe-one-handler": "KI009 KI507",
+        "match-expression-values": "KI703",
+        "unique-container-names": "KI318",
+        "unique-env-names": "KI303",
+        "edition-affinity": "KI701",
+        "edition-replicas": "KI201",
+        "argv-length": "KI305",
+    }.items()
+}
+# Schema violations by body field ([*] for any index, init_containers read as containers).
+FIELD_CODES: Mapping[str, frozenset[str]] = {
+    field: frozenset(codes.split())
+    for field, codes in {
+        "": "KI102 KI317",  # a required top-level field is missing: the name or the deployment
+        "name": "KI101 KI102",
+        "description": "KI106",
+        "deployment.replicas": "KI009 KI201",
+        "deployment.annotations": "KI111",
+        "deployment.template": "KI317",
+        "deployment.template.containers": "KI317",
+        "deployment.template.containers[*]": "KI308 KI309",
+        "deployment.template.containers[*].name": "KI308",
+        "deployment.template.containers[*].image_url": "KI309",
+        "deployment.template.containers[*].command": "KI305",
+        "deployment.template.containers[*].args": "KI305",
+        "deployment.template.containers[*].run_as_user": "KI803",
+        "deployment.template.containers[*].envs[*]": "KI301 KI302 KI312",
+        "deployment.template.containers[*].resources": "KI402 KI403 KI406 KI407 KI408",
+        "deployment.template.containers[*].ports[*]": "KI009",
+        "deployment.template.containers[*].liveness_probe": "KI009 KI507 KI508",
+        "deployment.template.containers[*].readiness_probe": "KI009 KI507 KI508",
+        "deployment.template.containers[*].volumes[*]": "KI612",
+    }.items()
+}
+
+
+def explained_by(violation: Violation) -> frozenset[str]:
+    """The converter codes that may explain ``violation`` (empty: none can)."""
+    if violation.rule in RULE_CODES:
+        return RULE_CODES[violation.rule]
+    parts = [
+        "[*]" if isinstance(p, int) else "containers" if p == "init_containers" else p
+        for p in violation.parts
+    ]
+    for end in range(len(parts), -1, -1):
+        field = ".".join(parts[:end]).replace(".[*]", "[*]")
+        if field in FIELD_CODES:
+            return FIELD_CODES[field]
+    return frozenset()
