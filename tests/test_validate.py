@@ -396,3 +396,19 @@ def test_violations_carry_their_path_as_parts() -> None:
     body["deployment"]["replicas"] = "1"
     (violation,) = validate_body(body)
     assert violation.parts == ("deployment", "replicas")
+
+
+def test_validate_command_rejects_a_float_replica_count(tmp_path: Path) -> None:
+    body = load("valid", "minimal.json")
+    body["deployment"]["replicas"] = 1.0
+    path = tmp_path / "body.json"
+    path.write_text(json.dumps(body))
+    done = subprocess.run(
+        [sys.executable, "-m", "k8s2ief", "validate", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "$.deployment.replicas: expected integer, got number" in done.stdout
