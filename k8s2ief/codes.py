@@ -127,17 +127,19 @@ _TABLE: list[tuple[str, str, Severity, str, str]] = [
      "IEF keeps no rollout history; the setting has no effect at run time."),
     ("KI205", "dns-policy-rewritten", I, "dnsPolicy was rewritten to its IEF equivalent.",
      "Without hostNetwork, ClusterFirstWithHostNet behaves as ClusterFirst in Kubernetes, and "
-     "IEF only accepts Default or ClusterFirst there, so ClusterFirst is emitted. (ClusterFirst, "
-     "Kubernetes' default, is not emitted at all: with hostNetwork it resolves like Default, "
-     "IEF's own default.) dnsConfig is not carried either."),
+     "IEF only accepts Default or ClusterFirst there, so ClusterFirst is emitted: nothing "
+     "changes. (ClusterFirst, Kubernetes' default, is written out without hostNetwork, since "
+     "IEF's own default is Default; with hostNetwork it resolves like Default and is not "
+     "emitted.) A lost dnsConfig is KI212."),
     ("KI206", "dns-policy-unsupported", E,
      "dnsPolicy None (or an invalid one) has no IEF equivalent.",
      "dnsPolicy None takes all DNS settings from dnsConfig, which IEF lacks; Default was used, "
      "so name resolution differs."),
     ("KI207", "toleration-dropped", W, "A toleration is not carried.",
      "IEF only expresses how long a failed node's instances wait before migrating "
-     "(tolerations of node.kubernetes.io/unreachable and not-ready with tolerationSeconds). "
-     "Other tolerations have no IEF counterpart."),
+     "(tolerations of node.kubernetes.io/unreachable and not-ready; without tolerationSeconds "
+     "they stay for ever, which a node group expresses as migration false). Other tolerations "
+     "have no IEF counterpart, and two different times for the two taints become the smaller."),
     ("KI208", "restart-policy", W, "restartPolicy is unusual for a Deployment.",
      "Kubernetes Deployments only accept Always. Another value is carried to IEF as written, or "
      "replaced by Always when it is not a restart policy at all."),
@@ -254,15 +256,19 @@ _TABLE: list[tuple[str, str, Severity, str, str]] = [
      "IEF probes are http_get or exec. The probe was left out; grpc_health_probe in an exec "
      "probe can replace it."),
     ("KI506", "startup-probe", W, "startupProbe is not carried.",
-     "IEF has no startup probe; a slow-starting app needs a larger initial delay on its "
-     "liveness probe instead."),
+     "IEF has no startup probe. Kubernetes starts the liveness probe only after the startup "
+     "probe succeeded, so its budget (initialDelaySeconds + periodSeconds x failureThreshold) "
+     "is added to the liveness probe's initial delay: a slow starter is not killed on IEF. A "
+     "budget beyond 3600 s is KI508."),
     ("KI507", "probe-port-unknown", E, "A probe names a port the container does not declare.",
      "Named probe ports are resolved through the container's ports; this name matches none."),
     ("KI508", "probe-seconds-out-of-range", E, "A probe's seconds are outside 1..3600.",
      "IEF takes 1..3600 for initial_delay_seconds and timeout_seconds; the value was clamped."),
     # --- 6: volumes ----------------------------------------------------------------------------
     ("KI601", "volume-renamed", I, "A volume was renamed to IEF's naming rule.",
-     "IEF volume names are lowercase letters and digits, at most 63, unique per container."),
+     "IEF volume names are lowercase letters and digits, at most 63. Each pod volume gets one "
+     "name, unique in the pod, used by every mount of it (so a directory shared by two "
+     "containers, or mounted twice, stays one volume)."),
     ("KI602", "volume-unsupported", E, "A volume cannot be mounted on IEF.",
      "IEF mounts configMap, secret, emptyDir and hostPath volumes. persistentVolumeClaim, "
      "projected, downwardAPI, nfs, csi and the rest are lost, so the app misses that data."),
