@@ -572,3 +572,10 @@ def test_an_explained_violation_is_not_repeated() -> None:
     """
     result = convert_yaml(text)[0]  # professional: one replica
     assert [f.code for f in result.findings if f.code in ("KI201", "KI901")] == ["KI201"]
+
+
+def test_the_volume_sources_are_the_kubernetes_clients() -> None:
+    from k8s2ief.behaviour.kubernetes import KUBERNETES_SOURCES
+    from k8s2ief.rules.k8s_fields_table import TYPES
+
+    assert set(TYPES["V1Volume"]) - {"name"} == KUBERNETES_SOURCES

@@ -4,7 +4,8 @@ Read straight from the manifest (never through the converter), with the API serv
 defaults: restartPolicy Always, dnsPolicy ClusterFirst, a volume without a source is an
 emptyDir, probe periodSeconds 10 and failureThreshold 3, the DefaultTolerationSeconds plugin's
 300 s for node failures. Service-link variables and the service account token are not
-modelled (IEF injects neither; KI008/KI209 say so).
+modelled (IEF injects neither; KI008, KI209 and KI014 say so). Single-node targets have no
+eviction fact: there is no other node to move to, on either side.
 """
 
 from __future__ import annotations

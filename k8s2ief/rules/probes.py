@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shlex
 
+from k8s2ief.behaviour import kubernetes
 from k8s2ief.rules.ledger import View
 from k8s2ief.rules.origins import record
 
@@ -101,19 +102,10 @@ def _http_get(http: View, port_names: dict[str, int]) -> dict[str, object] | Non
 
 
 def startup_budget(container: View) -> int:
-    """The longest a startupProbe lets the container start; Kubernetes runs the liveness probe
-    only after it succeeded. IEF has no startup probe, so this is added to the liveness delay."""
+    """Kubernetes runs the liveness probe only after the startupProbe succeeded; IEF has no
+    startup probe, so its budget is added to the liveness delay (0 without one)."""
     startup = container.peek("startupProbe")
-    if not isinstance(startup, dict):
-        return 0
-
-    def number(key: str, default: int) -> int:
-        value = startup.get(key, default)
-        return value if isinstance(value, int) and not isinstance(value, bool) else default
-
-    period = number("periodSeconds", KUBERNETES_DEFAULTS["periodSeconds"])
-    failures = number("failureThreshold", KUBERNETES_DEFAULTS["failureThreshold"])
-    return number("initialDelaySeconds", 0) + period * failures
+    return kubernetes.startup_budget(startup) if isinstance(startup, dict) else 0
 
 
 def _initial_delay(probe: View, budget: int) -> int:
