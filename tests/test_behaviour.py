@@ -579,3 +579,19 @@ def test_the_volume_sources_are_the_kubernetes_clients() -> None:
     from k8s2ief.rules.k8s_fields_table import TYPES
 
     assert set(TYPES["V1Volume"]) - {"name"} == KUBERNETES_SOURCES
+
+
+def test_an_init_container_may_use_the_port_an_app_container_binds_later() -> None:
+    text = """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: init}
+        spec:
+          template:
+            spec:
+              initContainers:
+              - {name: setup, image: x, ports: [{containerPort: 80}]}
+              containers:
+              - {name: app, image: y, ports: [{containerPort: 80}]}
+    """
+    assert_converts(text, absent=["KI320"])

@@ -54,17 +54,20 @@ def ief_facts(body: dict) -> Facts:
     if not on_one_node:
         facts[("eviction",)] = _eviction(configs)
     mounts = []
+    app_ports: set[int] = set()  # init containers end before the app containers bind
     for item in items:
         name = str(item.get("name"))
         add_env(facts, name, resolve_env(_env(e) for e in _list(item.get("envs"))))
         for volume in _list(item.get("volumes")):
             mounts.append((name, volume))
         _probes(item, name, facts)
+        init = any(item is c for c in _list(template.get("init_containers")))
         for port in _bound_ports(item, configs.get("host_network") is True):
-            key = ("bind", "TCP", port)
-            if key in facts:
+            if not init and port in app_ports:
                 facts[("conflict", "TCP", port)] = name  # a second mapping of the same port
-            facts[key] = name
+            if not init:
+                app_ports.add(port)
+            facts[("bind", "TCP", port)] = name
     _mount_facts(mounts, facts)
     return facts
 

@@ -50,7 +50,9 @@ def container(view: View, ctx: PodContext, *, init: bool) -> dict[str, object]:
     envs = environment.env(view, ctx.settings)
     if envs:
         body["envs"] = envs
-    mapped_ports = host_ports.ports(view, ctx.settings, ctx.bound, host_network=ctx.host_network)
+    mapped_ports = host_ports.ports(
+        view, ctx.settings, ctx.bound, host_network=ctx.host_network, init=init
+    )
     if mapped_ports:
         body["ports"] = mapped_ports
     security = view.child("securityContext")

@@ -23,6 +23,7 @@ class Bound:
 
     port: int
     path: Path
+    init: bool = False  # an init container's: it ends before the app containers bind theirs
 
 
 def ports_by_name(view: View) -> dict[str, int]:
@@ -37,7 +38,7 @@ def ports_by_name(view: View) -> dict[str, int]:
 
 
 def ports(
-    view: View, settings: Settings, bound: list[Bound], *, host_network: bool
+    view: View, settings: Settings, bound: list[Bound], *, host_network: bool, init: bool = False
 ) -> list[dict[str, object]]:
     """Port mappings, one per distinct mapping (IEF mappings carry no protocol)."""
     result: list[dict[str, object]] = []
@@ -59,7 +60,7 @@ def ports(
         node_port = entry.get("host_port", number if host_network else None)
         if isinstance(node_port, int):
             where = "hostPort" if "hostPort" in port and "host_port" in entry else "containerPort"
-            bound.append(Bound(node_port, port.at(where)))
+            bound.append(Bound(node_port, port.at(where), init))
     if named:
         view.note(
             "ports",
@@ -110,7 +111,7 @@ def check_conflicts(bound: list[Bound], replicas: int, *, one_node: bool, ledger
     """KI320 for a node port bound twice by the body, or by several replicas on one node."""
     first: dict[int, Bound] = {}
     for item in bound:
-        if item.port in first:
+        if item.port in first and not item.init and not first[item.port].init:
             ledger.report(
                 "KI320",
                 item.path,
@@ -118,7 +119,7 @@ def check_conflicts(bound: list[Bound], replicas: int, *, one_node: bool, ledger
                 "container cannot start",
                 consume=False,
             )
-        else:
+        elif item.port not in first or first[item.port].init:
             first[item.port] = item
     if one_node and replicas > 1 and first:
         ports = ", ".join(str(p) for p in sorted(first))
