@@ -962,7 +962,9 @@ def explained_by(violation: Violation) -> frozenset[str]:
         "[*]" if isinstance(p, int) else "containers" if p == "init_containers" else p
         for p in violation.parts
     ]
-    for end in range(len(parts), -1, -1):
+    if not parts:
+        return FIELD_CODES[""]  # the body itself: a top-level field is missing
+    for end in range(len(parts), 0, -1):
         field = ".".join(parts[:end]).replace(".[*]", "[*]")
         if field in FIELD_CODES:
             return FIELD_CODES[field]
