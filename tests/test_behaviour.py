@@ -595,3 +595,51 @@ def test_an_init_container_may_use_the_port_an_app_container_binds_later() -> No
               - {name: app, image: y, ports: [{containerPort: 80}]}
     """
     assert_converts(text, absent=["KI320"])
+
+
+def test_a_reference_to_an_env_from_key_ief_cannot_name_is_reported() -> None:
+    text = """
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: cm}
+        data: {db.host: x}
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: api}
+        spec:
+          template:
+            spec:
+              containers:
+              - name: api
+                image: x
+                envFrom: [{configMapRef: {name: cm}}]
+                env: [{name: URL, value: "http://$(db.host)/"}]
+    """
+    assert_converts(
+        text, findings=["KI302", ("KI321", "spec.template.spec.containers[0].env[0].value")]
+    )
+
+
+def test_a_variable_redefined_after_a_reference_is_reported() -> None:
+    text = """
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: cm}
+        data: {HOST: x}
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: api}
+        spec:
+          template:
+            spec:
+              containers:
+              - name: api
+                image: x
+                envFrom: [{configMapRef: {name: cm}}]
+                env:
+                - {name: URL, value: "http://$(HOST)/"}
+                - {name: HOST, value: "override"}
+    """
+    assert_converts(text, findings=[("KI321", "spec.template.spec.containers[0].env[1].name")])

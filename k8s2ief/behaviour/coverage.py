@@ -40,7 +40,7 @@ def _dropped(kubernetes: object, ief: object) -> bool:
 
 # aspect -> the findings that may explain a difference in it (KI501: 0 s became IEF's 1 s).
 COVERS: Mapping[str, tuple[Cover, ...]] = {
-    "env": (_cover("KI301 KI302 KI310 KI312", E), _cover("KI303 KI313", W)),
+    "env": (_cover("KI301 KI302 KI310 KI312 KI321", E), _cover("KI303 KI313", W)),
     "envFrom-unknown": (_cover("KI310", E),),
     "mount": (_cover("KI602 KI603 KI604 KI609 KI612 KI613", E), _cover("KI605", W)),
     "rejected": (_cover("KI613", E),),

@@ -26,17 +26,22 @@ Entry = dict[str, object]
 def env(view: View, settings: Settings) -> list[Entry]:
     """The container's envs in the kubelet's build order; a later definition replaces one."""
     entries: dict[str, Entry] = {}
-    for entry in expand_env_from(view, settings):
+    expanded, kubernetes_names = expand_env_from(view, settings)
+    for entry in expanded:
         entries.pop(str(entry["name"]), None)
         entries[str(entry["name"])] = entry
     from_env_from = set(entries)
-    defined = set(entries)  # what Kubernetes would know so far
+    defined = set(kubernetes_names)  # what Kubernetes would know so far
+    used: set[str] = set()  # names earlier values referred to while defined
     for item in view.children("env"):
         name = item.text("name")
         if name is None:
             item.ledger.report("KI302", item.path, "env entry has no name", consume=False)
             continue
         _check_references(item, set(entries), defined)
+        value = item.peek("value")
+        if isinstance(value, str):
+            used.update(n for n in references(value) if n in defined)
         defined.add(name)
         if not ENV_NAME.fullmatch(name):
             item.note(
@@ -51,7 +56,15 @@ def env(view: View, settings: Settings) -> list[Entry]:
         if entry is None:
             item.ledger.consume(item.path)  # dropped with a finding that names it
             continue
-        if name in entries and name not in from_env_from:
+        if name in entries and name in used:
+            # One IEF entry per name: what the earlier references saw cannot be kept.
+            item.note(
+                "name",
+                "KI321",
+                f"env {name} is redefined after a value referred to $({name}); on IEF the "
+                "earlier reference sees no value and stays as literal text",
+            )
+        elif name in entries and name not in from_env_from:
             item.note("name", "KI303", f"env {name} is set twice; the last value wins")
         from_env_from.discard(name)
         record(item.ledger, entry, item.path)
@@ -157,9 +170,12 @@ def _value_from(source: View, name: str, settings: Settings) -> Entry | None:
 ENV_FROM_KINDS = (("configMapRef", "ConfigMap", "configmap"), ("secretRef", "Secret", "secret"))
 
 
-def expand_env_from(view: View, settings: Settings) -> list[Entry]:
-    """envFrom expands when the ConfigMap or Secret is in the same input (references only)."""
+def expand_env_from(view: View, settings: Settings) -> tuple[list[Entry], set[str]]:
+    """envFrom expands when the ConfigMap or Secret is in the same input (references only).
+
+    Also answers the names Kubernetes would define, including those IEF cannot name."""
     result: list[Entry] = []
+    kubernetes_names: set[str] = set()
     for item in view.children("envFrom"):
         prefix = item.text("prefix", "") or ""
         for key, kind, field in ENV_FROM_KINDS:
@@ -179,6 +195,7 @@ def expand_env_from(view: View, settings: Settings) -> list[Entry]:
                 )
                 continue
             names = [prefix + k for k in keys]
+            kubernetes_names.update(n for n in names if KUBERNETES_ENV_NAME.fullmatch(n))
             usable = [n for n in names if ENV_NAME.fullmatch(n)]
             lost = [
                 n for n in names if not ENV_NAME.fullmatch(n) and KUBERNETES_ENV_NAME.fullmatch(n)
@@ -206,4 +223,4 @@ def expand_env_from(view: View, settings: Settings) -> list[Entry]:
                     }
                     record(item.ledger, entry, item.path)
                     result.append(entry)
-    return result
+    return result, kubernetes_names
