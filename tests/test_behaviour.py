@@ -643,3 +643,19 @@ def test_a_variable_redefined_after_a_reference_is_reported() -> None:
                 - {name: HOST, value: "override"}
     """
     assert_converts(text, findings=[("KI321", "spec.template.spec.containers[0].env[1].name")])
+
+
+def test_host_network_ports_keep_their_protocol_and_conflict_across_replicas() -> None:
+    text = """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: dns}
+        spec:
+          replicas: 2
+          template:
+            spec:
+              hostNetwork: true
+              containers:
+              - {name: dns, image: x, ports: [{containerPort: 53, protocol: UDP}]}
+    """
+    assert_converts(text, edition="platinum", findings=["KI320"], absent=["KI304", "KI319"])

@@ -44,7 +44,8 @@ def ief_facts(body: dict) -> Facts:
     replicas = deployment.get("replicas", 1)
     facts: Facts = {("replicas",): replicas}
     items = containers(body)
-    binds_node_port = any("host_port" in p for c in items for p in _list(c.get("ports")))
+    host_network = configs.get("host_network") is True
+    binds_node_port = any(_bound_ports(c, host_network) for c in items)
     on_one_node = "group_id" not in body
     one_instance = on_one_node and binds_node_port and isinstance(replicas, int)
     facts[("instances",)] = min(replicas, 1) if one_instance else replicas  # type: ignore[type-var]
@@ -62,12 +63,13 @@ def ief_facts(body: dict) -> Facts:
             mounts.append((name, volume))
         _probes(item, name, facts)
         init = any(item is c for c in _list(template.get("init_containers")))
-        for port in _bound_ports(item, configs.get("host_network") is True):
+        protocol = "host" if host_network else "TCP"  # mappings are TCP; host ports any
+        for port in _bound_ports(item, host_network):
             if not init and port in app_ports:
-                facts[("conflict", "TCP", port)] = name  # a second mapping of the same port
+                facts[("conflict", protocol, port)] = name  # a second mapping of the same port
             if not init:
                 app_ports.add(port)
-            facts[("bind", "TCP", port)] = name
+            facts[("bind", protocol, port)] = name
     _mount_facts(mounts, facts)
     return facts
 

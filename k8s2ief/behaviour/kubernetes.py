@@ -262,7 +262,8 @@ def _handler(probe: dict, ports: Mapping[object, object]) -> object:
 
 def _ports(item: dict, name: str, facts: Facts, host_network: bool) -> None:
     for port in _list(item.get("ports")):
-        protocol = port.get("protocol") or "TCP"
+        # With host networking the container binds the node's port itself, in any protocol.
+        protocol = "host" if host_network else port.get("protocol") or "TCP"
         bound = port.get("containerPort") if host_network else port.get("hostPort")
         if isinstance(bound, int) and bound > 0:
             facts[("bind", protocol, bound)] = name

@@ -49,7 +49,10 @@ def ports(
             port.ledger.consume(port.path)  # no port to map; a wrong type was reported
             continue
         entry = _mapping(port, number, settings, host_network)
-        _protocol(port, number)
+        if host_network:
+            port.consume("protocol")  # the container binds the node's ports itself, any protocol
+        else:
+            _protocol(port, number)
         if "name" in port:
             named = True
             port.consume("name")

@@ -208,7 +208,13 @@ CARRIED: list[Row] = [
     ),
     Row(f"{C}.ports[*].hostPort", "ports[*].host_port", "copied; 0 means unset", "KI320"),
     Row(f"{C}.ports[*].hostIP", "ports[*].host_ip", "copied"),
-    Row(f"{C}.ports[*].protocol", "-", "TCP only; TCP and UDP on one port: one mapping", "KI304"),
+    Row(
+        f"{C}.ports[*].protocol",
+        "-",
+        "TCP only; TCP and UDP on one port: one mapping; with host network the container "
+        "binds any protocol itself",
+        "KI304",
+    ),
     Row(f"{C}.ports[*].name", "-", "resolves named probe ports", "KI307"),
     Row(
         f"{C}.resources.limits",
