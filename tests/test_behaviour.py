@@ -659,3 +659,29 @@ def test_host_network_ports_keep_their_protocol_and_conflict_across_replicas() -
               - {name: dns, image: x, ports: [{containerPort: 53, protocol: UDP}]}
     """
     assert_converts(text, edition="platinum", findings=["KI320"], absent=["KI304", "KI319"])
+
+
+@pytest.mark.parametrize(
+    ("command", "args"),
+    [(65536, 0), (65537, 0), (0, 65537), (40000, 40000), (65536, 65536), (65537, 65537)],
+)
+def test_convert_and_validate_agree_on_the_argv_limit(command: int, args: int) -> None:
+    from k8s2ief.ief.validate import validate_body
+
+    text = f"""
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {{name: argv}}
+        spec:
+          template:
+            spec:
+              containers:
+              - name: app
+                image: x
+                command: ["{"c" * command}"]
+                args: ["{"a" * args}"]
+    """
+    result = convert_yaml(text)[0]
+    converter_says = "KI305" in [f.code for f in result.findings]
+    validator_says = "argv-length" in [v.rule for v in validate_body(result.body)]
+    assert converter_says == validator_says == (max(command, args) > 65536)

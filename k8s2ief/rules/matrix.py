@@ -319,7 +319,10 @@ SEVERITY_DECISIONS: list[Decision] = [
         "error",
         "Two binds of one node port mean an instance that cannot start: replicas on one node, "
         "two mappings of one body, or two deployments of one run for the same node. "
-        "--host-port-range (platinum) lets IEF choose free ports and resolves it.",
+        "--host-port-range (platinum) lets IEF choose free ports and resolves it. With a node "
+        "group the scheduler can spread such instances over the group's nodes, as Kubernetes "
+        "does with hostPorts, so a group target is not reported. An init container's port "
+        "does not clash with the app containers' (it has ended by then).",
     ),
     Decision(
         "KI304",
