@@ -349,8 +349,8 @@ SEVERITY_DECISIONS: list[Decision] = [
         "warning",
         "nodeSelector on professional with --node-id: the user chose the node, the selector "
         "only limited which nodes may run the pods. The same placement holds when that node "
-        "has the labels, which the user can check; blocking (KI701, which stays an error for "
-        "node groups and for affinity) blocked 39 corpus Deployments (19 files) for this alone "
+        "has the labels, which the user can check. As an error (KI701, which stays one for "
+        "node groups and for affinity) it blocked 39 corpus Deployments (19 files) alone "
         "(professional, --node-id).",
     ),
     Decision(
