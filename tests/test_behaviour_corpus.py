@@ -46,6 +46,14 @@ def test_every_corpus_difference_is_covered(edition: str, target: str) -> None:
     assert not problems, "\n".join(problems[:20])
 
 
+@needs_corpus
+def test_every_corpus_difference_is_covered_with_a_host_port_range() -> None:
+    settings = Settings(node_id="n1", edition="platinum", host_port_range=(30000, 32767))
+    checked, problems = _uncovered(corpus_files(), settings)
+    assert checked >= 400
+    assert not problems, "\n".join(problems[:20])
+
+
 @pytest.mark.parametrize("edition", EDITIONS)
 @pytest.mark.parametrize("case", cases(), ids=[c.name for c in cases()])
 def test_every_golden_difference_is_covered(case: Path, edition: str) -> None:
