@@ -685,3 +685,27 @@ def test_convert_and_validate_agree_on_the_argv_limit(command: int, args: int) -
     converter_says = "KI305" in [f.code for f in result.findings]
     validator_says = "argv-length" in [v.rule for v in validate_body(result.body)]
     assert converter_says == validator_says == (max(command, args) > 65536)
+
+
+def test_command_and_args_are_expanded_with_the_containers_env() -> None:
+    pod = {
+        "containers": [
+            {
+                "name": "c",
+                "command": ["run", "--user=$(USER)"],
+                "args": ["$(MISSING)", "$$(USER)"],
+                "env": [{"name": "USER", "value": "app"}],
+            }
+        ]
+    }
+    facts = kubernetes_facts(_manifest(pod), {}, group_target=False)
+    assert facts[("argv", "c")] == ("run", "--user=app", "$(MISSING)", "$(USER)")
+    body = {
+        "node_ids": ["n"],
+        "deployment": {
+            "template": {
+                "containers": [{"name": "c", "command": ["run", "--user=$(USER)"], "args": ["x"]}]
+            }
+        },
+    }
+    assert ief_facts(body)[("argv", "c")] == ("run", "--user=$(USER)", "x")

@@ -42,6 +42,7 @@ def _dropped(kubernetes: object, ief: object) -> bool:
 COVERS: Mapping[str, tuple[Cover, ...]] = {
     "env": (_cover("KI301 KI302 KI310 KI312 KI321", E), _cover("KI303 KI313", W)),
     "envFrom-unknown": (_cover("KI310", E),),
+    "argv": (_cover("KI302 KI305 KI310 KI312 KI321", E),),
     "mount": (_cover("KI602 KI603 KI604 KI609 KI612 KI613", E), _cover("KI605", W)),
     "rejected": (_cover("KI613", E),),
     "probe": (_cover("KI009 KI507", E), _cover("KI504 KI505 KI506", W)),
@@ -60,7 +61,7 @@ COVERS: Mapping[str, tuple[Cover, ...]] = {
     "placement": (_cover("KI701 KI703 KI706", E), _cover("KI702 KI707", W)),
     "eviction": (_cover("KI207", W),),
 }
-CONTAINER_ASPECTS = frozenset({"env", "envFrom-unknown", "mount", "probe", "probe-start"})
+CONTAINER_ASPECTS = frozenset({"env", "envFrom-unknown", "argv", "mount", "probe", "probe-start"})
 PORT_ASPECTS = frozenset({"bind", "conflict"})
 VOLUMES = ("spec", "template", "spec", "volumes")
 MISSING = "<absent>"

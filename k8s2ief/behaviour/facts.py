@@ -48,6 +48,18 @@ def add_env(facts: Facts, container: str, env: Mapping[str, str]) -> None:
         facts[("env", container, name)] = value
 
 
+def add_argv(
+    facts: Facts, container: str, command: object, args: object, env: Mapping[str, str]
+) -> None:
+    """What the container runs: command and args with ``$(VAR)`` expanded against its env, as
+    the kubelet expands them (the image's entrypoint stands in for a missing command)."""
+    argv = []
+    for part in (command or ["<entrypoint>"], args or []):
+        if isinstance(part, list):
+            argv.extend(expand(str(p), env.get) for p in part)
+    facts[("argv", container)] = tuple(argv)
+
+
 def share_groups(
     mounts: Iterable[tuple[str, str, object]], shared: Callable[[object], bool]
 ) -> dict[object, frozenset[tuple[str, str]]]:

@@ -14,6 +14,7 @@ from k8s2ief.behaviour.facts import (
     IEF_PROBE_DEFAULT_DELAY,
     NEVER,
     Facts,
+    add_argv,
     add_env,
     ref,
     resolve_env,
@@ -58,7 +59,9 @@ def ief_facts(body: dict) -> Facts:
     app_ports: set[int] = set()  # init containers end before the app containers bind
     for item in items:
         name = str(item.get("name"))
-        add_env(facts, name, resolve_env(_env(e) for e in _list(item.get("envs"))))
+        env = resolve_env(_env(e) for e in _list(item.get("envs")))
+        add_env(facts, name, env)
+        add_argv(facts, name, item.get("command"), item.get("args"), env)
         for volume in _list(item.get("volumes")):
             mounts.append((name, volume))
         _probes(item, name, facts)

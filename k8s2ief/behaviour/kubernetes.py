@@ -14,7 +14,15 @@ import re
 import shlex
 from collections.abc import Mapping
 
-from k8s2ief.behaviour.facts import NEVER, Facts, add_env, ref, resolve_env, share_groups
+from k8s2ief.behaviour.facts import (
+    NEVER,
+    Facts,
+    add_argv,
+    add_env,
+    ref,
+    resolve_env,
+    share_groups,
+)
 
 Siblings = Mapping[tuple[str, str], tuple[str, ...]]
 # Kubernetes' own rule (IsEnvVarName): envFrom keys breaking it are skipped by the kubelet too.
@@ -102,7 +110,9 @@ def kubernetes_facts(
     host_network = pod.get("hostNetwork") is True
     for _, _, item in containers(pod):
         name = str(item.get("name"))
-        add_env(facts, name, _env(item, siblings, facts))
+        env = _env(item, siblings, facts)
+        add_env(facts, name, env)
+        add_argv(facts, name, item.get("command"), item.get("args"), env)
         for mount in _list(item.get("volumeMounts")):
             volume = volumes.get(mount.get("name"))
             path = mount.get("mountPath")
