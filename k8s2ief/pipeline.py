@@ -210,7 +210,8 @@ def _violations(
 ) -> list[RawFinding]:
     """KI901 for every body violation no converter finding about the same field explains,
     pointing at the manifest field the violating part of the body came from."""
-    from k8s2ief.ief.validate import explained_by, validate_body
+    from k8s2ief.ief.explained import explained_by
+    from k8s2ief.ief.validate import validate_body
     from k8s2ief.rules.origins import manifest_path
 
     found = []

@@ -1,5 +1,5 @@
 """Body paths mapped back to manifest fields (k8s2ief.rules.origins) and the converter codes
-that explain a body violation (k8s2ief.ief.validate.explained_by)."""
+that explain a body violation (k8s2ief.ief.explained)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import textwrap
 
 import yaml
 
-from k8s2ief.ief.validate import Violation, explained_by
+from k8s2ief.ief.explained import explained_by
+from k8s2ief.ief.validate import Violation
 from k8s2ief.rules import convert_manifest
 from k8s2ief.rules.ledger import Ledger
 from k8s2ief.rules.origins import manifest_path
