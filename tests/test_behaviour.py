@@ -13,20 +13,34 @@ from k8s2ief.findings import Severity
 # --- the kubelet's $(VAR) expansion ----------------------------------------------------------
 
 
+# Cases of the kubelet's own expansion tests (third_party/forked/golang/expansion).
+KUBELET_CONTEXT = {"A": "x", "B": "y", "REF": "$(A)", "EMPTY": ""}
+
+
 @pytest.mark.parametrize(
     ("text", "expanded"),
     [
         ("$(A)-$(B)", "x-y"),
         ("$$(A)", "$(A)"),  # escaped
+        ("$$(B)_$(A)", "$(B)_x"),
+        ("f-$$A", "f-$A"),
         ("$(C)", "$(C)"),  # undefined: kept as written
         ("$(A", "$(A"),  # unterminated
-        ("a$b$", "a$b$"),
-        ("$$$(A)", "$x"),
+        ("$(A$(B))", "$(A$(B))"),  # no nesting: the name is "A$(B"
+        ("$(REF)", "$(A)"),  # a value is not expanded twice
+        ("a$(EMPTY)b", "ab"),
+        ("$?_$!", "$?_$!"),  # shell specials pass through
+        ("$$$$$$(C)", "$$$(C)"),
+        ("$$$$$$$(A)", "$$$x"),
+        ("${A}", "${A}"),
+        ("$(A)z$", "xz$"),  # a trailing operator stays
+        ("--$($($(--", "--$($($(--"),
+        ("$(f$$v)", "$(f$$v)"),
         ("", ""),
     ],
 )
 def test_expansion_follows_the_kubelet(text: str, expanded: str) -> None:
-    assert expand(text, {"A": "x", "B": "y"}.get) == expanded
+    assert expand(text, KUBELET_CONTEXT.get) == expanded
 
 
 def test_references_lists_names_in_order() -> None:
