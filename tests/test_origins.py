@@ -97,3 +97,24 @@ def test_explained_by_reads_rule_ids_then_body_fields() -> None:
     init = ("deployment", "template", "init_containers", 0, "name")
     assert explained_by(Violation("$", "schema.pattern", "", init)) == {"KI308"}
     assert explained_by(Violation("$", "schema.type", "", ("tags", 0, "key"))) == frozenset()
+
+
+def test_a_probe_command_too_long_for_ief_is_reported_at_the_probe_command() -> None:
+    from convert_helper import convert_yaml
+
+    text = f"""
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {{name: probe}}
+        spec:
+          template:
+            spec:
+              containers:
+              - name: app
+                image: x
+                livenessProbe:
+                  exec: {{command: [sh, -c, "{"x" * 11000}"]}}
+    """
+    (result,) = convert_yaml(text)
+    (violation,) = [f for f in result.findings if f.code == "KI901"]
+    assert violation.path == "spec.template.spec.containers[0].livenessProbe.exec.command"

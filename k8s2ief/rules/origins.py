@@ -45,7 +45,9 @@ KEYS: dict[str, str] = {
     "read_only": "readOnly",
     "value_from": "valueFrom",
 }
-IDENTICAL = frozenset({"name", "value", "command", "args", "resources", "path", "port", "host"})
+IDENTICAL = frozenset(
+    {"name", "value", "command", "args", "resources", "path", "port", "host", "scheme", "exec"}
+)
 
 
 def record(ledger: Ledger, built: object, path: Path) -> None:
