@@ -71,6 +71,10 @@ _TABLE: list[tuple[str, str, Severity, str, str]] = [
      "terminationMessagePath and terminationMessagePolicy (where Kubernetes keeps a last "
      "message), stdin, stdinOnce and tty (an interactive terminal) change nothing for an app "
      "that runs unattended on an edge node."),
+    ("KI014", "same-as-ief", I, "Fields that ask for what IEF does anyway.",
+     "automountServiceAccountToken: false and enableServiceLinks: false turn off a service "
+     "account token and service-link variables that IEF never gives edge instances, so they "
+     "change nothing; they are summed up in one finding per document."),
     ("KI013", "not-an-object", E, "The document is not a Kubernetes object.",
      "A document must be a mapping with apiVersion and kind. A list or a scalar at the top "
      "level is not an object, and neither is a mapping without kind."),
@@ -84,10 +88,11 @@ _TABLE: list[tuple[str, str, Severity, str, str]] = [
     ("KI103", "namespace-dropped", I, "The namespace is not carried over.",
      "IEF has no namespaces: a deployment belongs to the project. Deployments of the same name "
      "in different namespaces collide (see KI109)."),
-    ("KI104", "label-not-tag", W, "A label could not become an IEF tag.",
+    ("KI104", "label-not-tag", I, "A label could not become an IEF tag.",
      "Labels become tags when they are valid under both API editions: key up to 36 and value up "
      "to 43 characters of A-Z a-z 0-9 _ -, at most 10 tags. Prefixed keys such as "
-     "app.kubernetes.io/name contain '.' and '/', so they cannot be tags."),
+     "app.kubernetes.io/name contain '.' and '/', so they cannot be tags. Tags only describe "
+     "the IEF deployment: nothing selects by them at run time, hence info."),
     ("KI105", "annotation-dropped", I, "An annotation is not carried over.",
      "IEF deployments have no free-form annotations. Annotations usually drive other tools "
      "(sidecar injection, monitoring): check nothing on the edge relies on them."),
@@ -122,17 +127,19 @@ _TABLE: list[tuple[str, str, Severity, str, str]] = [
      "IEF keeps no rollout history; the setting has no effect at run time."),
     ("KI205", "dns-policy-rewritten", I, "dnsPolicy was rewritten to its IEF equivalent.",
      "Without hostNetwork, ClusterFirstWithHostNet behaves as ClusterFirst in Kubernetes, and "
-     "IEF only accepts Default or ClusterFirst there, so ClusterFirst is emitted. (ClusterFirst, "
-     "Kubernetes' default, is not emitted at all: with hostNetwork it resolves like Default, "
-     "IEF's own default.) dnsConfig is not carried either."),
+     "IEF only accepts Default or ClusterFirst there, so ClusterFirst is emitted: nothing "
+     "changes. (ClusterFirst, Kubernetes' default, is written out without hostNetwork, since "
+     "IEF's own default is Default; with hostNetwork it resolves like Default and is not "
+     "emitted.) A lost dnsConfig is KI212."),
     ("KI206", "dns-policy-unsupported", E,
      "dnsPolicy None (or an invalid one) has no IEF equivalent.",
      "dnsPolicy None takes all DNS settings from dnsConfig, which IEF lacks; Default was used, "
      "so name resolution differs."),
     ("KI207", "toleration-dropped", W, "A toleration is not carried.",
      "IEF only expresses how long a failed node's instances wait before migrating "
-     "(tolerations of node.kubernetes.io/unreachable and not-ready with tolerationSeconds). "
-     "Other tolerations have no IEF counterpart."),
+     "(tolerations of node.kubernetes.io/unreachable and not-ready; without tolerationSeconds "
+     "they stay for ever, which a node group expresses as migration false). Other tolerations "
+     "have no IEF counterpart, and two different times for the two taints become the smaller."),
     ("KI208", "restart-policy", W, "restartPolicy is unusual for a Deployment.",
      "Kubernetes Deployments only accept Always. Another value is carried to IEF as written, or "
      "replaced by Always when it is not a restart policy at all."),
@@ -144,6 +151,9 @@ _TABLE: list[tuple[str, str, Severity, str, str]] = [
      "other registries need those credentials configured on IEF."),
     ("KI211", "priority", W, "Pod priority is not carried.",
      "IEF has no priority classes or preemption."),
+    ("KI212", "dns-config-lost", W, "dnsConfig is not carried.",
+     "IEF takes a DNS policy only. Extra nameservers, search domains and resolver options are "
+     "lost, so names only they resolve fail on IEF: the pod resolves differently."),
     # --- 3: containers -------------------------------------------------------------------------
     ("KI301", "env-value-not-string", E, "An env value is not a string.",
      "Kubernetes demands strings for env values, so `value: 80` or `value: yes` is rejected by "
@@ -153,10 +163,13 @@ _TABLE: list[tuple[str, str, Severity, str, str]] = [
      "left out, so the app will not see it."),
     ("KI303", "env-duplicate", W, "An env variable is set twice.",
      "Kubernetes keeps the last definition; so does the conversion."),
-    ("KI304", "port-protocol", W, "A port protocol other than TCP.",
-     "IEF port mappings carry no protocol. UDP and SCTP ports are mapped as plain ports."),
+    ("KI304", "port-protocol", E, "A port protocol other than TCP.",
+     "IEF port mappings carry no protocol: they are TCP. Without host networking a UDP or SCTP "
+     "port therefore receives no traffic on IEF (a DNS or syslog server would not serve), so "
+     "this is an error. A UDP and a TCP port of one number become one mapping."),
     ("KI305", "command-too-long", E, "command and args are longer than IEF allows.",
-     "IEF allows 65,536 characters for command and args together."),
+     "Both editions allow 65,536 characters for command and, separately, for args (the "
+     "validator checks the same limit)."),
     ("KI306", "image-pull-policy", W, "imagePullPolicy is not carried.",
      "IEF applies its own pull policy; an image tag that moves (latest) may not be re-pulled."),
     ("KI307", "port-names", I, "Port names are not carried.",
@@ -176,7 +189,9 @@ _TABLE: list[tuple[str, str, Severity, str, str]] = [
      "IEF env values come from a literal, a ConfigMap or Secret key, or status.hostIP. Other "
      "fieldRef paths and resourceFieldRef are lost, so the app will not see the variable."),
     ("KI313", "env-optional", W, "An optional env reference becomes required.",
-     "IEF has no optional references: the ConfigMap or Secret key must exist."),
+     "IEF has no optional references: the ConfigMap or Secret key must exist. When the "
+     "ConfigMap or Secret is in the input and lacks the key, Kubernetes sets nothing, so the "
+     "variable is left out of the body as well."),
     ("KI314", "native-sidecar", E, "An init container is a native sidecar.",
      "An init container with restartPolicy Always keeps running beside the app in Kubernetes. "
      "IEF runs init containers to completion first, so the app would never start. Make it an "
@@ -190,11 +205,21 @@ _TABLE: list[tuple[str, str, Severity, str, str]] = [
      "A deployment needs at least one app container."),
     ("KI318", "duplicate-container-name", E, "Two containers share a name.",
      "IEF needs container names unique across init and app containers."),
-    ("KI319", "host-port-assumed", I, "A container port was given the same host port.",
+    ("KI319", "host-port-assumed", W, "A container port was given the same host port.",
      "Without host networking IEF reaches containers only through ports mapped on the edge "
      "node, while Kubernetes pods are reached on their own IP. The container port was mapped "
      "to the same port on the node, which also makes it reachable at the node's address. On "
      "the platinum edition --host-port-range lets IEF pick free host ports instead."),
+    ("KI320", "host-port-conflict", E, "A node port would be bound twice.",
+     "A port bound on the node (a hostPort, the host port assumed for a containerPort, or a "
+     "port of a host-network pod) can be bound once per node. Several replicas on one node, "
+     "two mappings of one body (two containers on one port) and two deployments of one run "
+     "aimed at the same node cannot all bind it: all but one instance fail to start. Use "
+     "--host-port-range (platinum), a node group, one replica or another port."),
+    ("KI321", "env-reference-lost", E, "An env value refers to a variable that is not carried.",
+     "Kubernetes expands $(VAR) in an env value with the variables defined before it. When VAR "
+     "was left out (see its finding), IEF passes the text $(VAR) as it is, so the value "
+     "differs; carry VAR or write the value out."),
     # --- 4: resources --------------------------------------------------------------------------
     ("KI401", "quantity-rounded", I, "A resource amount was rounded up to two decimals.",
      "IEF takes cpu in cores and memory in MB (MiB) with two decimals; 1G (10^9 bytes) is "
@@ -231,15 +256,19 @@ _TABLE: list[tuple[str, str, Severity, str, str]] = [
      "IEF probes are http_get or exec. The probe was left out; grpc_health_probe in an exec "
      "probe can replace it."),
     ("KI506", "startup-probe", W, "startupProbe is not carried.",
-     "IEF has no startup probe; a slow-starting app needs a larger initial delay on its "
-     "liveness probe instead."),
+     "IEF has no startup probe. Kubernetes starts the liveness probe only after the startup "
+     "probe succeeded, so its budget (initialDelaySeconds + periodSeconds x failureThreshold) "
+     "is added to the liveness probe's initial delay: a slow starter is not killed on IEF. A "
+     "budget beyond 3600 s is KI508."),
     ("KI507", "probe-port-unknown", E, "A probe names a port the container does not declare.",
      "Named probe ports are resolved through the container's ports; this name matches none."),
     ("KI508", "probe-seconds-out-of-range", E, "A probe's seconds are outside 1..3600.",
      "IEF takes 1..3600 for initial_delay_seconds and timeout_seconds; the value was clamped."),
     # --- 6: volumes ----------------------------------------------------------------------------
     ("KI601", "volume-renamed", I, "A volume was renamed to IEF's naming rule.",
-     "IEF volume names are lowercase letters and digits, at most 63, unique per container."),
+     "IEF volume names are lowercase letters and digits, at most 63. Each pod volume gets one "
+     "name, unique in the pod, used by every mount of it (so a directory shared by two "
+     "containers, or mounted twice, stays one volume)."),
     ("KI602", "volume-unsupported", E, "A volume cannot be mounted on IEF.",
      "IEF mounts configMap, secret, emptyDir and hostPath volumes. persistentVolumeClaim, "
      "projected, downwardAPI, nfs, csi and the rest are lost, so the app misses that data."),
@@ -267,6 +296,10 @@ _TABLE: list[tuple[str, str, Severity, str, str]] = [
     ("KI612", "mount-invalid", E, "A mount path or host path IEF cannot take.",
      "Mount paths must be absolute, and hostPath sources absolute paths of letters, digits and "
      "- _ . / only. The mount was left out, so the app misses that data."),
+    ("KI613", "volume-two-sources", E, "A volume names more than one source.",
+     "A volume has exactly one source (emptyDir, hostPath, configMap, ...): Kubernetes "
+     "rejects a volume naming two. Every source is reported and the volume is not mounted; "
+     "keep the one that was meant."),
     # --- 7: scheduling -------------------------------------------------------------------------
     ("KI701", "affinity-needs-platinum", E, "Affinity and nodeSelector need the platinum edition.",
      "IEF's affinity rules exist only in the platinum edition (--edition platinum). On the "
@@ -286,6 +319,10 @@ _TABLE: list[tuple[str, str, Severity, str, str]] = [
     ("KI705", "scheduling-unsupported", W, "A scheduling setting is not carried.",
      "topologySpreadConstraints, nodeName and schedulerName have no IEF counterpart: IEF places "
      "instances on the target node or group."),
+    ("KI707", "node-selector-pinned", W, "nodeSelector is not carried; the node is pinned.",
+     "Without the platinum edition IEF has no node selection, but with --node-id the user "
+     "already chose the node: the selector only said which nodes may run the pods. It runs "
+     "the same when that node carries the selector's labels; check them."),
     # --- 8: security ---------------------------------------------------------------------------
     ("KI801", "privileged", W, "A privileged container.",
      "Carried as privileged: true. The container has full access to the edge node's devices "

@@ -16,10 +16,11 @@ from k8s2ief.findings import Finding, Policy, Severity, code_patterns, worst
 from k8s2ief.load import Document, Limits, Source, iter_sources, read_chunk
 from k8s2ief.load.split import Chunk, reencode_if_utf16, split_documents
 from k8s2ief.names import FirstUse
-from k8s2ief.paths import render
+from k8s2ief.paths import Path, render
 from k8s2ief.references import uses_env_from
 from k8s2ief.rules import convert_manifest
-from k8s2ief.rules.ledger import RawFinding
+from k8s2ief.rules.host_ports import Bound, clash_message
+from k8s2ief.rules.ledger import Ledger, RawFinding
 from k8s2ief.rules.metadata import ANNOTATION_IGNORE
 from k8s2ief.settings import DEPLOYMENT_API_VERSIONS, Settings
 
@@ -78,6 +79,7 @@ class Converter:
         # Rules read sibling keys through the settings; this map also grows as the stream goes.
         self._settings = replace(settings, siblings=self.siblings)
         self._names = FirstUse()  # IEF name -> where it was first used
+        self._node_ports = FirstUse()  # "node/port" -> the deployment that binds it first
 
     def convert_all(self, documents: Iterable[Document]) -> Iterator[DocumentResult]:
         for document in documents:
@@ -123,11 +125,13 @@ class Converter:
                 )
             ]
             return self._result(doc, None, raw)
-        body, raw = convert_manifest(doc.data, self._settings)
+        ledger = Ledger()
+        body, raw = convert_manifest(doc.data, self._settings, ledger)
         raw.extend(RawFinding(n.code, doc.note_path(n), n.message) for n in doc.notes)
         self._check_unique_name(doc, body, raw)
+        self._check_node_ports(doc, body, ledger, raw)
         if self.validate:
-            raw.extend(_violations(body, self.settings.edition, {r.code for r in raw}))
+            raw.extend(_violations(body, self.settings.edition, raw, ledger))
         return self._result(doc, body, raw)
 
     def _result(
@@ -182,58 +186,54 @@ class Converter:
                 )
             )
 
+    def _check_node_ports(
+        self, doc: Document, body: dict[str, object], ledger: Ledger, raw: list[RawFinding]
+    ) -> None:
+        """KI320 when an earlier deployment of the run binds the same port on the same node."""
+        for node, bound in node_port_claims(body, ledger):
+            first = self._node_ports.claim(
+                f"{node}/{bound.port}", doc.source, doc.locate(bound.path)
+            )
+            if first is not None:
+                raw.append(RawFinding("KI320", bound.path, clash_message(bound.port, first)))
+
+
+def node_port_claims(body: dict[str, object], ledger: Ledger) -> list[tuple[str, Bound]]:
+    """(node, bound port) for each node port the body binds on its single target node."""
+    nodes = body.get("node_ids")
+    if not isinstance(nodes, list) or len(nodes) != 1 or not isinstance(nodes[0], str):
+        return []
+    unique = {bound.port: bound for bound in reversed(ledger.node_ports)}
+    return [(nodes[0], unique[port]) for port in sorted(unique)]
+
 
 def duplicate_name_message(name: str, first: str) -> str:
     return f"IEF name {name} is already used by the Deployment at {first}"
 
 
-# Validator violations a converter finding already explains: (rule or None, JSON path pattern or
-# None, codes). A violation matched here is not repeated as KI901 when one of the codes was
-# reported for the document; any other violation is a converter bug and shows as KI901.
-EXPLAINED_BY: list[tuple[str | None, re.Pattern[str] | None, frozenset[str]]] = [
-    (rule, re.compile(path) if path else None, frozenset(codes))
-    for rule, path, codes in (
-        ("edition-replicas", None, {"KI201"}),
-        (None, r"\.replicas$", {"KI201"}),
-        ("requests-within-limits", None, {"KI402"}),
-        ("resource-range", None, {"KI403", "KI408"}),
-        ("one-target", None, {"KI107", "KI108"}),
-        ("argv-length", None, {"KI305"}),
-        ("unique-container-names", None, {"KI318"}),
-        ("edition-affinity", None, {"KI701"}),
-        (None, r"^\$(\.name)?$", {"KI101", "KI102"}),
-        (None, r"^\$\.description", {"KI106"}),
-        (None, r"containers\[\d+\](\.name|\.image_url)?$", {"KI308", "KI309"}),
-        (None, r"\.run_as_user$", {"KI803"}),
-        (None, r"\.envs\[\d+\]", {"KI301", "KI302", "KI312"}),
-        (None, r"\.template(\.containers)?$", {"KI317"}),
-        (None, r"_probe", {"KI507", "KI508"}),
-        (None, r"\.resources", {"KI402", "KI403", "KI406", "KI407", "KI408"}),
-        (None, r"^\$\.deployment\.annotations", {"KI111"}),
-        (None, r"\.ports\[\d+\]", {"KI009"}),
-    )
-]
-
-
-def _violations(body: dict[str, object], edition: str, reported: set[str]) -> list[RawFinding]:
+def _violations(
+    body: dict[str, object], edition: str, raw: list[RawFinding], ledger: Ledger
+) -> list[RawFinding]:
+    """KI901 for every body violation no converter finding about the same field explains,
+    pointing at the manifest field the violating part of the body came from."""
+    from k8s2ief.ief.explained import explained_by
     from k8s2ief.ief.validate import validate_body
+    from k8s2ief.rules.origins import manifest_path
 
-    return [
-        RawFinding("KI901", (), f"{v.path}: {v.message} [{v.rule}]")
-        for v in validate_body(body, edition=edition)
-        if not _explained(v.rule, v.path, reported)
-    ]
+    found = []
+    for violation in validate_body(body, edition=edition):
+        where = manifest_path(ledger.body_paths, violation.parts)
+        codes = explained_by(violation)
+        if not any(r.code in codes and _related(r.path, where) for r in raw):
+            message = f"{violation.path}: {violation.message} [{violation.rule}]"
+            found.append(RawFinding("KI901", where, message))
+    return found
 
 
-def _explained(rule: str, path: str, reported: set[str]) -> bool:
-    for wanted_rule, pattern, codes in EXPLAINED_BY:
-        if wanted_rule is not None and wanted_rule != rule:
-            continue
-        if pattern is not None and not pattern.search(path):
-            continue
-        if codes & reported:
-            return True
-    return False
+def _related(finding: Path, field: Path) -> bool:
+    """Whether a finding is about the field, a part of it or a whole containing it."""
+    shorter = min(len(finding), len(field))
+    return finding[:shorter] == field[:shorter]
 
 
 def _ignored_codes(doc: Document) -> frozenset[str]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from k8s2ief.codes import severity_of
@@ -21,8 +21,15 @@ from k8s2ief.findings import Finding
 from k8s2ief.load import Document
 from k8s2ief.names import FirstUse
 from k8s2ief.paths import Path, render
-from k8s2ief.pipeline import Converter, DocumentResult, duplicate_name_message, status_of
-from k8s2ief.rules.ledger import RawFinding
+from k8s2ief.pipeline import (
+    Converter,
+    DocumentResult,
+    duplicate_name_message,
+    node_port_claims,
+    status_of,
+)
+from k8s2ief.rules.host_ports import clash_message
+from k8s2ief.rules.ledger import Ledger, RawFinding
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -40,6 +47,8 @@ class NameClaim:
     name: str
     index: int  # position of KI109 among the document's findings
     line: int | None  # line of metadata.name
+    # Node ports the body binds on its node: (node, port, path, line); KI320 follows KI109.
+    ports: tuple[tuple[str, int, Path, int | None], ...] = ()
 
 
 Entry = tuple[DocumentResult, NameClaim | None]
@@ -64,23 +73,54 @@ class ClaimingConverter(Converter):
         if isinstance(name, str):
             self.claim = NameClaim(name, len(raw), doc.locate(NAME_PATH))
 
+    def _check_node_ports(
+        self, doc: Document, body: dict[str, object], ledger: Ledger, raw: list[RawFinding]
+    ) -> None:
+        ports = tuple(
+            (node, bound.port, bound.path, doc.locate(bound.path))
+            for node, bound in node_port_claims(body, ledger)
+        )
+        if ports:
+            claim = self.claim or NameClaim("", len(raw), None)
+            self.claim = replace(claim, ports=ports)
+
 
 def check_names(groups: Iterable[list[Entry]]) -> Iterator[DocumentResult]:
     """The results in order, with KI109 where an IEF name was already used earlier."""
-    names = FirstUse()
+    names, node_ports = FirstUse(), FirstUse()
     for entries in groups:
         for result, claim in entries:
             if claim is not None:
-                first = names.claim(claim.name, result.file, result.line)
+                added = []
+                first = names.claim(claim.name, result.file, result.line) if claim.name else None
                 if first is not None:
                     message = duplicate_name_message(claim.name, first)
-                    result.findings.insert(
-                        claim.index,
-                        Finding("KI109", severity_of("KI109"), render(NAME_PATH), message,
-                                result.file, claim.line),
+                    added.append(
+                        Finding(
+                            "KI109",
+                            severity_of("KI109"),
+                            render(NAME_PATH),
+                            message,
+                            result.file,
+                            claim.line,
+                        )
                     )
-                    if result.body is not None:  # a worker judged it before KI109 was known
-                        result.status = status_of(result.findings)
+                for node, port, path, line in claim.ports:
+                    first = node_ports.claim(f"{node}/{port}", result.file, line)
+                    if first is not None:
+                        added.append(
+                            Finding(
+                                "KI320",
+                                severity_of("KI320"),
+                                render(path),
+                                clash_message(port, first),
+                                result.file,
+                                line,
+                            )
+                        )
+                result.findings[claim.index : claim.index] = added
+                if added and result.body is not None:  # judged before these were known
+                    result.status = status_of(result.findings)
             yield result
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 import sys
 
+from k8s2ief.behaviour.coverage import COVERS
 from k8s2ief.codes import REGISTRY
 from k8s2ief.rules import accounting, affinity, probes, volumes
-from k8s2ief.rules.matrix import CARRIED
+from k8s2ief.rules.matrix import AFFINITY_SHAPE, CARRIED, SEVERITY_DECISIONS
 
 
 def _cell(text: str) -> str:
@@ -71,6 +72,39 @@ def render() -> str:
     ]
     out += [
         "",
+        "## Severity decisions",
+        "",
+        "| code | severity | why |",
+        "|---|---|---|",
+        *[
+            f"| {d.code} {REGISTRY[d.code].name} | {d.severity} | {_cell(d.why)} |"
+            for d in SEVERITY_DECISIONS
+        ],
+        "",
+        "## Affinity shape",
+        "",
+        f"Sent: {AFFINITY_SHAPE}",
+        "",
+        "## Behavioural equivalence",
+        "",
+        "`k8s2ief/behaviour/` derives what Kubernetes would run for a Deployment and what IEF "
+        "would run for its body (env in build order with `$(VAR)` resolved, mounts and what",
+        "they share, probes and when they start, node ports, replicas and where they run, "
+        "restart, eviction, DNS); every difference must be covered by one of these findings",
+        "about the same container, at the severity shown or above "
+        "(tests/test_behaviour_corpus.py, corpus and golden cases, both editions):",
+        "",
+        "| aspect | covered by |",
+        "|---|---|",
+        *[
+            f"| {aspect} | "
+            + "; ".join(f"{' '.join(sorted(c.codes))} ({c.severity})" for c in covers)
+            + " |"
+            for aspect, covers in COVERS.items()
+        ],
+    ]
+    out += [
+        "",
         "## Filled in by the API server (one KI002 info per document)",
         "",
         *[f"- `{field}`" for field in sorted(accounting.SERVER_FIELDS)],
@@ -82,6 +116,15 @@ def render() -> str:
         *[
             f"| `{_cell(field)}` | `{_cell(json.dumps(value))}` |"
             for field, value in accounting.DEFAULTS.items()
+        ],
+        "",
+        "## Asking for what IEF does anyway (one KI014 info per document)",
+        "",
+        "| Kubernetes field | value |",
+        "|---|---|",
+        *[
+            f"| `{_cell(field)}` | `{_cell(json.dumps(value))}` |"
+            for field, value in accounting.AS_ON_IEF.items()
         ],
         "",
         "## Finding codes",

@@ -28,7 +28,10 @@ TWINS = [
 def test_mapping_doc_is_current() -> None:
     done = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "gen_mapping.py")],
-        capture_output=True, text=True, check=True, timeout=60,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
     )
     assert done.stdout == (ROOT / "docs" / "mapping.md").read_text(), (
@@ -62,16 +65,24 @@ def test_every_carried_field_has_a_matrix_row() -> None:
         if doc.kind != "Deployment" or not isinstance(doc.data, dict):
             continue
         ledger = Ledger()
-        _, findings = convert_manifest(doc.data, Settings(node_id="n", edition="platinum"),
-                                       ledger)
+        _, findings = convert_manifest(doc.data, Settings(node_id="n", edition="platinum"), ledger)
         reported = {f.path for f in findings}
         for path in ledger.consumed - reported:
             if any(path[:end] in reported for end in range(1, len(path))):
                 continue  # inside a reported field
             raw = pattern_of(path)
-            if raw in accounting.DEFAULTS or raw in accounting.SERVER_FIELDS or raw == "status":
-                continue  # summed up in KI010 / KI002 by the accounting walk
+            summed = (accounting.DEFAULTS, accounting.SERVER_FIELDS, accounting.AS_ON_IEF)
+            if any(raw in table for table in summed) or raw == "status":
+                continue  # summed up in KI010 / KI002 / KI014 by the accounting walk
             pattern = _normalise(raw)
             if pattern and not _covered(pattern, rows):
                 missing.add(pattern)
     assert not missing, sorted(missing)
+
+
+def test_severity_decisions_state_the_registry_severity() -> None:
+    from k8s2ief.codes import REGISTRY
+    from k8s2ief.rules.matrix import SEVERITY_DECISIONS
+
+    for decision in SEVERITY_DECISIONS:
+        assert str(REGISTRY[decision.code].severity) == decision.severity, decision.code

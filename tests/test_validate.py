@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 from conftest import tree_paths
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, validators
 
 from k8s2ief.ief import validate
 from k8s2ief.ief.validate import CODE_RULES, Violation, load_schema, validate_body
@@ -124,9 +124,21 @@ def test_edition_changes_the_verdict() -> None:
 # The interpreter against jsonschema
 
 
+def _go_integer(checker: object, instance: object) -> bool:
+    """An integer as Go's JSON decoder reads one into an int: 1.0 is not."""
+    return isinstance(instance, int) and not isinstance(instance, bool)
+
+
+# Draft 2020-12, except that an integer field takes no float (the API's Go types refuse 1.0).
+GoTypedValidator = validators.extend(
+    Draft202012Validator,
+    type_checker=Draft202012Validator.TYPE_CHECKER.redefine("integer", _go_integer),
+)
+
+
 @pytest.fixture(scope="module")
 def reference() -> Draft202012Validator:
-    return Draft202012Validator(load_schema())
+    return GoTypedValidator(load_schema())
 
 
 def schema_failures(body: object, edition: str = "professional") -> set[tuple[str, str]]:
@@ -361,3 +373,42 @@ def test_sdk_model_rejects_what_the_sdk_cannot_carry(
     with pytest.raises(SdkModelError) as raised:
         to_sdk_model(body)
     assert raised.value.path.startswith(where)
+
+
+def test_an_integer_field_refuses_a_float() -> None:
+    body = load("valid", "minimal.json")
+    body["deployment"]["replicas"] = 1.0
+    found = [(v.path, v.rule) for v in validate_body(body)]
+    assert found == [("$.deployment.replicas", "schema.type")]
+
+
+def test_one_volume_may_be_mounted_at_two_destinations() -> None:
+    body = load("valid", "professional-full.json")
+    volumes = body["deployment"]["template"]["containers"][0]["volumes"]
+    volumes.append({**volumes[0], "destination": "/etc/other"})
+    assert validate_body(body) == []
+    volumes.append({**volumes[0]})
+    assert [v.rule for v in validate_body(body)] == ["one-volume-per-name"]
+
+
+def test_violations_carry_their_path_as_parts() -> None:
+    body = load("valid", "minimal.json")
+    body["deployment"]["replicas"] = "1"
+    (violation,) = validate_body(body)
+    assert violation.parts == ("deployment", "replicas")
+
+
+def test_validate_command_rejects_a_float_replica_count(tmp_path: Path) -> None:
+    body = load("valid", "minimal.json")
+    body["deployment"]["replicas"] = 1.0
+    path = tmp_path / "body.json"
+    path.write_text(json.dumps(body))
+    done = subprocess.run(
+        [sys.executable, "-m", "k8s2ief", "validate", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "$.deployment.replicas: expected integer, got number" in done.stdout

@@ -25,7 +25,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache, lru_cache
 
-__all__ = ["CODE_RULES", "EDITIONS", "Violation", "format_path", "load_schema", "validate_body"]
+__all__ = [
+    "CODE_RULES",
+    "EDITIONS",
+    "Violation",
+    "format_path",
+    "load_schema",
+    "validate_body",
+]
 
 EDITIONS = ("professional", "platinum")
 
@@ -45,7 +52,8 @@ CODE_RULES: Mapping[str, str] = {
     "match-expression-values": "In/NotIn need values, Exists/DoesNotExist none, Gt/Lt one integer",
     "unique-container-names": "container names are unique across init_containers and containers",
     "unique-env-names": "env names are unique within a container",
-    "unique-volume-names": "volume names are unique within a container",
+    "one-volume-per-name": "volumes of one name (in any container) are one volume: same type "
+    "and source; one container mounts it at distinct destinations",
     "unique-tag-keys": "tag keys are unique",
     "dns-policy-host-network": "dns_policy Default or ClusterFirstWithHostNet with host_network, "
     "Default or ClusterFirst without",
@@ -65,6 +73,7 @@ class Violation:
     path: str  # JSON path like "$.deployment.template.containers[0].ports[1].host_port"
     rule: str  # stable rule id: "schema.<keyword>" or a key of CODE_RULES
     message: str  # one line: what is wrong and what the API expects
+    parts: tuple[str | int, ...] = ()  # the same path as keys and indexes
 
 
 def validate_body(body: object, *, edition: str = "professional") -> list[Violation]:
@@ -159,8 +168,9 @@ def _is_number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-# The same type semantics as jsonschema's Draft 2020-12 checker: bool is not a number, and a
-# float with an integral value (1.0) is an integer.
+# Types as the API's Go types read JSON: bool is not a number, and an integer field takes no
+# float, not even 1.0 (Go's json decoder refuses 1.0 for an int; Draft 2020-12 would accept it,
+# so tests/test_validate.py compares with a jsonschema checker redefined the same way).
 _TYPE_TESTS: Mapping[str, Callable[[object], bool]] = {
     "object": lambda v: isinstance(v, dict),
     "array": lambda v: isinstance(v, list),
@@ -168,7 +178,7 @@ _TYPE_TESTS: Mapping[str, Callable[[object], bool]] = {
     "boolean": lambda v: isinstance(v, bool),
     "null": lambda v: v is None,
     "number": _is_number,
-    "integer": lambda v: _is_number(v) and (not isinstance(v, float) or v.is_integer()),
+    "integer": lambda v: _is_number(v) and not isinstance(v, float),
 }
 
 
@@ -459,7 +469,7 @@ def _description(schema: object) -> str | None:
 def _violation(path: _Path, keyword: str, message: str, hint: str | None) -> Violation:
     if hint:
         message = f"{message} (API: {hint})"
-    return Violation(format_path(path), "schema." + keyword, message)
+    return Violation(format_path(path), "schema." + keyword, message, path)
 
 
 def _as_dict(value: object) -> dict[str, object]:
@@ -508,7 +518,7 @@ def _int(value: object) -> int | None:
 
 
 def _rule(path: _Path, rule: str, message: str) -> Violation:
-    return Violation(format_path(path), rule, message)
+    return Violation(format_path(path), rule, message, path)
 
 
 _TEMPLATE: _Path = ("deployment", "template")
@@ -711,21 +721,37 @@ def _check_envs(body: dict[str, object], edition: str) -> Iterator[Violation]:
 
 
 def _check_volume_names(body: dict[str, object], edition: str) -> Iterator[Violation]:
+    """A volume name is one pod volume: mounted by several containers, or twice by one at two
+    destinations, its entries must agree on what it is."""
+    first: dict[str, tuple[object, object, _Path]] = {}
     for path, container in _containers(body):
-        first_index: dict[str, int] = {}
+        destinations: set[tuple[str, str]] = set()
         for index, volume in enumerate(_arr(container.get("volumes"))):
-            name = _obj(volume).get("name")
+            entry = _obj(volume)
+            name = entry.get("name")
             if not isinstance(name, str):
                 continue
-            if name in first_index:
+            here = (*path, "volumes", index)
+            destination = entry.get("destination")
+            if not isinstance(destination, str):
+                continue  # the schema reports it
+            if (name, destination) in destinations:
                 yield _rule(
-                    (*path, "volumes", index, "name"),
-                    "unique-volume-names",
-                    f"volume {name!r} is already defined at volumes[{first_index[name]}]; "
-                    "the API requires unique volume names",
+                    (*here, "destination"),
+                    "one-volume-per-name",
+                    f"volume {name!r} is mounted twice at {destination!r}",
                 )
-            else:
-                first_index[name] = index
+            destinations.add((name, destination))
+            kind = (entry.get("type"), entry.get("source"))
+            if name not in first:
+                first[name] = (*kind, here)
+            elif first[name][:2] != kind:
+                yield _rule(
+                    (*here, "name"),
+                    "one-volume-per-name",
+                    f"volume {name!r} is {kind[0]} {kind[1]!r} here but {first[name][0]} "
+                    f"{first[name][1]!r} at {format_path(first[name][2])}; one name is one volume",
+                )
 
 
 def _check_container_names(body: dict[str, object], edition: str) -> Iterator[Violation]:

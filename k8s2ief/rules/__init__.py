@@ -7,7 +7,7 @@ accounting walk then reports every field none of them consumed.
 
 from __future__ import annotations
 
-from k8s2ief.rules import accounting, affinity, metadata, pod
+from k8s2ief.rules import accounting, affinity, host_ports, metadata, origins, pod
 from k8s2ief.rules.containers import PodContext, container
 from k8s2ief.rules.ledger import Ledger, RawFinding, View
 from k8s2ief.rules.metadata import ANNOTATION_AUTONOMY, ANNOTATION_RING, RING_CONTROLLERS
@@ -64,6 +64,8 @@ def convert_manifest(
     spec = root.child("spec")
     body["deployment"] = _deployment(spec, ours, settings, ledger, group_target=bool(group_id))
     findings = ledger.findings + accounting.leftovers(data, ledger)
+    ledger.body_paths = origins.body_origins(body, ledger)
+    ledger.origins.clear()  # the objects are no longer needed once their paths are known
     return _without_unset(body), findings  # type: ignore[return-value]
 
 
@@ -93,7 +95,7 @@ def _deployment(
         )
     result: dict[str, object] = {
         "replicas": replicas,
-        "template": _template(pod_view, ours, settings, group_target),
+        "template": _template(pod_view, ours, settings, group_target, replicas),
     }
     extras = _annotations(ours, ledger)
     if extras:
@@ -121,10 +123,14 @@ def _replicas(spec: View | None, settings: Settings) -> int:
 
 
 def _template(
-    pod_view: View | None, ours: dict[str, str], settings: Settings, group_target: bool
+    pod_view: View | None,
+    ours: dict[str, str],
+    settings: Settings,
+    group_target: bool,
+    replicas: int,
 ) -> dict[str, object]:
     template: dict[str, object] = {"configs": pod.configs(pod_view, ours, group_target)}
-    rules = affinity.convert(pod_view, settings)
+    rules = affinity.convert(pod_view, settings, node_target=not group_target)
     if rules:
         template["affinity"] = rules
     if pod_view is None:
@@ -149,6 +155,10 @@ def _template(
         )
     _unique_names(pod_view, init, apps)
     ctx.volumes.report_unused()
+    host_ports.check_conflicts(
+        ctx.bound, replicas, one_node=not group_target, ledger=pod_view.ledger
+    )
+    pod_view.ledger.node_ports.extend(ctx.bound)
     return template
 
 

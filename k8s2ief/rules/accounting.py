@@ -41,6 +41,13 @@ def _containers(suffix: str) -> list[str]:
     return [f"{POD}.{kind}[*].{suffix}" for kind in CONTAINER_LISTS]
 
 
+# Values that ask for what IEF does anyway: edge instances get no service account token and
+# no service-link variables, so turning them off changes nothing (KI014, info).
+AS_ON_IEF: dict[str, object] = {
+    f"{POD}.automountServiceAccountToken": False,
+    f"{POD}.enableServiceLinks": False,
+}
+
 # Values the API server fills in when a field is absent (what `kubectl get -o yaml` shows).
 # A leftover field holding its default changes nothing, so it is summed up in one info finding.
 DEFAULTS: dict[str, object] = {
@@ -109,7 +116,7 @@ KNOWN: dict[str, tuple[str, str]] = {
     f"{POD}.topologySpreadConstraints": ("KI705", "IEF has no topology spread constraints"),
     f"{POD}.nodeName": ("KI705", "IEF places instances by node_ids or group_id"),
     f"{POD}.schedulerName": ("KI705", "IEF schedules with its own scheduler"),
-    f"{POD}.dnsConfig": ("KI205", "IEF takes a DNS policy only"),
+    f"{POD}.dnsConfig": ("KI212", "IEF takes a DNS policy only: the pod resolves without it"),
     f"{POD}.hostAliases": ("KI008", "IEF writes no extra /etc/hosts entries"),
     f"{POD}.hostname": ("KI008", "IEF names instances itself"),
     f"{POD}.subdomain": ("KI008", "IEF has no pod subdomains"),
@@ -129,7 +136,8 @@ KNOWN: dict[str, tuple[str, str]] = {
             "lifecycle": ("KI316", "IEF runs no postStart or preStop hooks"),
             "startupProbe": (
                 "KI506",
-                "IEF has no startup probe: its liveness probe starts after initial_delay_seconds",
+                "IEF has no startup probe: its budget (initialDelaySeconds + periodSeconds x "
+                "failureThreshold) is added to the liveness probe's initial delay",
             ),
             "securityContext": (
                 "KI802",
@@ -152,6 +160,7 @@ def leftovers(data: object, ledger: Ledger) -> list[RawFinding]:
     server: list[Path] = _server_annotations(data, ledger)
     visited = _visited(ledger)
     defaults: list[Path] = []
+    as_on_ief: list[Path] = []
     findings: list[RawFinding] = []
     for path, value in _unconsumed(data, (), ledger.consumed, visited):
         pattern = pattern_of(path)
@@ -159,6 +168,8 @@ def leftovers(data: object, ledger: Ledger) -> list[RawFinding]:
             server.append(path)
         elif _is_default(pattern, value, data, path):
             defaults.append(path)
+        elif pattern in AS_ON_IEF and _same(value, AS_ON_IEF[pattern]):
+            as_on_ief.append(path)
         else:
             findings.append(_finding(path, pattern))
             continue
@@ -185,7 +196,20 @@ def leftovers(data: object, ledger: Ledger) -> list[RawFinding]:
                 tuple(render(p) for p in defaults),
             )
         )
+    if as_on_ief:
+        findings.append(
+            RawFinding(
+                "KI014",
+                (),
+                f"{len(as_on_ief)} field(s) ask for what IEF does anyway: "
+                + ", ".join(render(p) for p in as_on_ief[:6]),
+            )
+        )
     return findings
+
+
+def _same(value: object, wanted: object) -> bool:
+    return type(value) is type(wanted) and value == wanted
 
 
 def _server_annotations(data: object, ledger: Ledger) -> list[Path]:

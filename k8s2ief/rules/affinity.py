@@ -21,7 +21,9 @@ UNSUPPORTED = {
 }
 
 
-def convert(pod: View | None, settings: Settings) -> dict[str, object] | None:
+def convert(
+    pod: View | None, settings: Settings, *, node_target: bool = False
+) -> dict[str, object] | None:
     if pod is None:
         return None
     affinity = pod.child("affinity")
@@ -29,16 +31,15 @@ def convert(pod: View | None, settings: Settings) -> dict[str, object] | None:
     if affinity is None and not node_selector:
         return None
     if not settings.platinum:
-        what = "affinity" if affinity is not None else "nodeSelector"
-        key = "affinity" if affinity is not None else "nodeSelector"
-        pod.report(
-            key,
-            "KI701",
-            f"{what} needs the platinum edition of IEF (--edition platinum); without it the "
-            "pods are placed with no such constraint",
-        )
-        if affinity is not None and node_selector:
-            pod.report("nodeSelector", "KI701", "nodeSelector needs the platinum edition of IEF")
+        if affinity is not None:
+            pod.report(
+                "affinity",
+                "KI701",
+                "affinity needs the platinum edition of IEF (--edition platinum); without it "
+                "the pods are placed with no such constraint",
+            )
+        if node_selector:
+            _selector_without_platinum(pod, node_target)
         return None
     result: dict[str, object] = {}
     node = _node_affinity(affinity.child("nodeAffinity") if affinity else None, node_selector, pod)
@@ -49,6 +50,24 @@ def convert(pod: View | None, settings: Settings) -> dict[str, object] | None:
         if terms:
             result[key] = terms
     return result or None
+
+
+def _selector_without_platinum(pod: View, node_target: bool) -> None:
+    if node_target:
+        # The user picked the node: the selector only said which nodes may run the pods.
+        pod.report(
+            "nodeSelector",
+            "KI707",
+            "nodeSelector is not carried (it needs the platinum edition); the deployment is "
+            "pinned to the given node, which must carry these labels for the same placement",
+        )
+    else:
+        pod.report(
+            "nodeSelector",
+            "KI701",
+            "nodeSelector needs the platinum edition of IEF (--edition platinum); without it "
+            "the pods may be placed on any node of the group",
+        )
 
 
 def _node_selector(pod: View) -> list[dict[str, object]]:

@@ -38,6 +38,11 @@ class Ledger:
     # Mappings a rule looked into: their unread fields are reported one by one, while a
     # subtree no rule looked into is reported once, at its root.
     visited: set[Path] = field(default_factory=set)
+    # Node ports the body binds (k8s2ief.rules.host_ports.Bound), for the run-wide clash check.
+    node_ports: list = field(default_factory=list)
+    # id of a body object -> the manifest path it was built from (k8s2ief.rules.origins).
+    origins: dict[int, tuple[object, Path]] = field(default_factory=dict)
+    body_paths: dict[Path, Path] = field(default_factory=dict)  # body path -> manifest path
 
     def consume(self, path: Path) -> None:
         self.consumed.add(path)

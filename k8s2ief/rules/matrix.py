@@ -65,7 +65,8 @@ CARRIED: list[Row] = [
     Row(
         'metadata.annotations["k8s2ief.io/migration"]',
         "deployment.template.configs.migration",
-        "true|false; default true with a group target",
+        "true|false; with a group target default true, or false when the pod tolerates node "
+        "failures for ever; with a node only when given",
         "KI111",
     ),
     Row(
@@ -92,14 +93,16 @@ CARRIED: list[Row] = [
     Row(
         f"{POD}.dnsPolicy",
         "configs.dns_policy",
-        "when set and not Kubernetes' default ClusterFirst; None -> Default",
-        "KI205 KI206",
+        "ClusterFirst (also when absent) -> ClusterFirst without host network, nothing with it "
+        "(IEF's default Default is how Kubernetes resolves then); None -> Default",
+        "KI205 KI206 KI212",
     ),
     Row(
         f"{POD}.tolerations",
         "configs.toleration_seconds",
-        "smallest tolerationSeconds of node.kubernetes.io/unreachable|not-ready (NoExecute); "
-        "with a group target default 300",
+        "smallest tolerationSeconds of node.kubernetes.io/unreachable|not-ready (NoExecute; "
+        "an absent one counts 300, Kubernetes' default); tolerated for ever: a group gets "
+        "migration false; with a group target default 300",
         "KI207",
         subtree=True,
     ),
@@ -133,8 +136,9 @@ CARRIED: list[Row] = [
     Row(
         f"{POD}.nodeSelector",
         "template.affinity.nodeAffinity",
-        "In expressions folded into every required node selector term (platinum)",
-        "KI701 KI704",
+        "In expressions folded into every required node selector term (platinum); "
+        "professional: KI707 with a node target, KI701 with a group",
+        "KI701 KI704 KI707",
         subtree=True,
     ),
     Row(f"{POD}.initContainers", "template.init_containers", "each as a container", "KI314"),
@@ -142,26 +146,31 @@ CARRIED: list[Row] = [
     Row(
         f"{POD}.volumes",
         "containers[*].volumes",
-        "joined with each container's volumeMounts",
-        "KI602 KI608",
+        "joined with each container's volumeMounts; no source means emptyDir; two sources: KI613",
+        "KI602 KI608 KI613",
     ),
     Row(
         f"{POD}.volumes[*].name",
         "containers[*].volumes[*].name",
-        "joins the volume with its mounts; renamed to IEF's rule",
+        "joins the volume with its mounts; one IEF name per pod volume, unique in the pod",
         "KI601",
     ),
     Row(f"{C}.name", "name", "must be IEF-valid (<= 32, [a-z0-9-])", "KI308"),
     Row(f"{C}.image", "image_url", "copied unchanged (version left empty)", "KI309"),
-    Row(f"{C}.command", "command", "copied; with args <= 65,536 characters", "KI305"),
-    Row(f"{C}.args", "args", "copied; with command <= 65,536 characters", "KI305"),
+    Row(f"{C}.command", "command", "copied; <= 65,536 characters", "KI305"),
+    Row(f"{C}.args", "args", "copied; <= 65,536 characters (apart from command)", "KI305"),
     Row(
         f"{C}.env[*].name",
         "envs[*].name",
-        "[A-Za-z_][A-Za-z0-9_]*; the last duplicate wins",
+        "[A-Za-z_][A-Za-z0-9_]*; after the envFrom keys, in order; the last definition wins",
         "KI302 KI303",
     ),
-    Row(f"{C}.env[*].value", "envs[*].value", "must be a string", "KI301"),
+    Row(
+        f"{C}.env[*].value",
+        "envs[*].value",
+        "must be a string; $(VAR) resolves as in Kubernetes",
+        "KI301 KI321",
+    ),
     Row(
         f"{C}.env[*].valueFrom.secretKeyRef",
         "envs[*].value_from.secret",
@@ -186,19 +195,26 @@ CARRIED: list[Row] = [
     Row(
         f"{C}.envFrom",
         "envs[*].value_from",
-        "expanded per key when the ConfigMap or Secret is in the input",
-        "KI310 KI311",
+        "expanded per key, first and in order (a later source wins), when the ConfigMap or "
+        "Secret is in the input",
+        "KI302 KI310 KI311",
         subtree=True,
     ),
     Row(
         f"{C}.ports[*].containerPort",
         "ports[*].container_port",
         "copied; without hostPort and host network, also the host port",
-        "KI319",
+        "KI319 KI320",
     ),
-    Row(f"{C}.ports[*].hostPort", "ports[*].host_port", "copied"),
+    Row(f"{C}.ports[*].hostPort", "ports[*].host_port", "copied; 0 means unset", "KI320"),
     Row(f"{C}.ports[*].hostIP", "ports[*].host_ip", "copied"),
-    Row(f"{C}.ports[*].protocol", "-", "TCP only", "KI304"),
+    Row(
+        f"{C}.ports[*].protocol",
+        "-",
+        "TCP only; TCP and UDP on one port: one mapping; with host network the container "
+        "binds any protocol itself",
+        "KI304",
+    ),
     Row(f"{C}.ports[*].name", "-", "resolves named probe ports", "KI307"),
     Row(
         f"{C}.resources.limits",
@@ -220,7 +236,8 @@ CARRIED: list[Row] = [
     Row(
         f"{C}.livenessProbe.httpGet",
         "liveness_probe.http_get",
-        "path, port (names resolved), host, scheme",
+        "path (with a leading '/', as the kubelet requests it), port (names resolved), host, "
+        "scheme",
         "KI503 KI507",
         subtree=True,
     ),
@@ -232,8 +249,8 @@ CARRIED: list[Row] = [
     Row(
         f"{C}.livenessProbe.initialDelaySeconds",
         "liveness_probe.initial_delay_seconds",
-        "0 or absent -> 1; 1..3600",
-        "KI501 KI508",
+        "0 or absent -> 1; plus the startupProbe's budget (liveness); 1..3600",
+        "KI501 KI506 KI508",
     ),
     Row(f"{C}.livenessProbe.timeoutSeconds", "liveness_probe.timeout_seconds", "1..3600", "KI508"),
     Row(
@@ -279,3 +296,103 @@ CARRIED: list[Row] = [
     Row(f"{C}.securityContext.privileged", "privileged", "copied", "KI801"),
     Row(f"{C}.securityContext.runAsUser", "run_as_user", "0..65534", "KI803"),
 ]
+
+
+class Decision(NamedTuple):
+    """Why a code has the severity it has, where the choice was not obvious."""
+
+    code: str
+    severity: str
+    why: str
+
+
+SEVERITY_DECISIONS: list[Decision] = [
+    Decision(
+        "KI319",
+        "warning",
+        "The assumed host port opens the container port on the node's address, where Kubernetes "
+        "kept it on the pod's own IP: reachable from outside and able to collide with the node's "
+        "services. It runs, but differently (README: warning). Collisions are KI320 errors.",
+    ),
+    Decision(
+        "KI320",
+        "error",
+        "Two binds of one node port mean an instance that cannot start: replicas on one node, "
+        "two mappings of one body, or two deployments of one run for the same node. "
+        "--host-port-range (platinum) lets IEF choose free ports and resolves it. With a node "
+        "group the scheduler can spread such instances over the group's nodes, as Kubernetes "
+        "does with hostPorts, so a group target is not reported. An init container's port "
+        "does not clash with the app containers' (it has ended by then).",
+    ),
+    Decision(
+        "KI304",
+        "error",
+        "IEF mappings are TCP: without host networking a UDP or SCTP port receives nothing, so "
+        "what the port serves (DNS, syslog, media) is lost, like a lost volume. With host "
+        "networking the container binds the node's ports itself and nothing is reported.",
+    ),
+    Decision(
+        "KI205",
+        "info",
+        "ClusterFirstWithHostNet without host networking is ClusterFirst in Kubernetes; writing "
+        "ClusterFirst changes nothing.",
+    ),
+    Decision(
+        "KI212",
+        "warning",
+        "dnsConfig (nameservers, searches, options) is lost: the pod resolves differently, and "
+        "names only those servers know fail. ClusterFirst itself is written out, so it is not "
+        "lost too (IEF's default would be Default, the node's resolver).",
+    ),
+    Decision(
+        "KI707",
+        "warning",
+        "nodeSelector on professional with --node-id: the user chose the node, the selector "
+        "only limited which nodes may run the pods. The same placement holds when that node "
+        "has the labels, which the user can check. As an error (KI701, which stays one for "
+        "node groups and for affinity) it blocked 39 corpus Deployments (19 files) alone "
+        "(professional, --node-id).",
+    ),
+    Decision(
+        "KI014",
+        "info",
+        "automountServiceAccountToken: false and enableServiceLinks: false ask for what IEF "
+        "does anyway (no token, no service-link variables); they change nothing.",
+    ),
+    Decision(
+        "KI104",
+        "info",
+        "A label that cannot be a tag only loses a description of the IEF deployment: nothing "
+        "on IEF selects by tags at run time.",
+    ),
+    Decision(
+        "KI313",
+        "warning",
+        "An optional key reference becomes required on IEF. When the ConfigMap or Secret is in "
+        "the input and lacks the key, the variable is left out, as the kubelet leaves it out, "
+        "so the container starts as in Kubernetes.",
+    ),
+    Decision(
+        "KI506",
+        "warning",
+        "The startupProbe's budget (initialDelaySeconds + periodSeconds x failureThreshold) is "
+        "added to the liveness delay, so a slow starter is not killed; a hung start is only "
+        "noticed later. A budget beyond IEF's 3600 s is a KI508 error.",
+    ),
+]
+
+# The English edition (2023-11) describes affinity twice: its request table points
+# ``affinity`` at a table of error codes, and its only definition (Table 33 PodAffinity) is two
+# flat lists of {key, operator, values}. The Chinese edition (2024-04) defines Kubernetes'
+# nested shape (nodeAffinity / podAffinity / podAntiAffinity with camelCase keys), which the
+# service accepts today. The body sends that nested shape: it is the only one defined in full,
+# it keeps preferred terms, weights and topology keys the flat lists cannot express, and the
+# seeds' README says a body valid under the newer reference is accepted by every edition in
+# service. Affinity exists only on platinum under both editions (KI701).
+AFFINITY_SHAPE = (
+    "Kubernetes' nested shape with camelCase keys (the Chinese 2024-04 edition's definition), "
+    "not the English 2023-11 edition's flat {key, operator, values} lists: the English request "
+    "table points `affinity` at an error-code table and its flat lists cannot hold preferred "
+    "terms, weights or topology keys; the newer reference is the one every edition in service "
+    "accepts (seeds README)."
+)

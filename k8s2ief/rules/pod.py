@@ -17,7 +17,11 @@ TRUE_WORDS, FALSE_WORDS = ("true", "yes", "1"), ("false", "no", "0")
 def configs(pod: View | None, ours: dict[str, str], group_target: bool) -> dict[str, object]:
     """The PodConfigs object, keys in the API's order."""
     if pod is None:
-        return {"host_network": False, "restart_policy": "Always"}
+        return {
+            "host_network": False,
+            "restart_policy": "Always",
+            "dns_policy": KUBERNETES_DNS_POLICY,
+        }
     host_network = bool(pod.flag("hostNetwork", False))
     result: dict[str, object] = {"host_network": host_network}
     host_pid = pod.flag("hostPID")
@@ -56,14 +60,19 @@ def _restart_policy(pod: View) -> str:
 
 
 def _dns_policy(pod: View, host_network: bool) -> str | None:
-    if pod.peek("dnsPolicy") == KUBERNETES_DNS_POLICY:
-        # Kubernetes' default: the same body as a manifest without dnsPolicy (the API server
-        # and kubectl get -o yaml always show it); the accounting walk sums it up under KI010.
-        # With hostNetwork it resolves like Default, which is also IEF's default: nothing to emit.
-        return None
-    policy = pod.text("dnsPolicy")
-    if policy is None:
-        return None
+    """IEF's default is Default (the node's resolver); Kubernetes' is ClusterFirst, so a pod
+    without host networking gets ClusterFirst written out. With host networking Kubernetes'
+    ClusterFirst resolves like Default, IEF's default: nothing to emit."""
+    if "dnsConfig" in pod:
+        pod.report(
+            "dnsConfig",
+            "KI212",
+            "dnsConfig (nameservers, searches, options) is not carried: IEF takes a DNS policy "
+            "only, so the pod resolves names without them",
+        )
+    policy = pod.text("dnsPolicy", KUBERNETES_DNS_POLICY)
+    if policy == KUBERNETES_DNS_POLICY:
+        return None if host_network else KUBERNETES_DNS_POLICY
     if policy == "None":
         pod.note(
             "dnsPolicy",
@@ -84,25 +93,63 @@ def _dns_policy(pod: View, host_network: bool) -> str | None:
     return policy
 
 
-def _failure_toleration_seconds(pod: View) -> int | None:
-    """The smallest tolerationSeconds of the node-failure tolerations; others are reported."""
+def _tolerates_failures(toleration: View) -> bool:
+    """Whether a toleration matches the node-failure taints (by key, or every NoExecute taint)."""
+    key = toleration.peek("key")
+    effect = toleration.peek("effect") or "NoExecute"
+    if effect != "NoExecute":
+        return False
+    if key:
+        return key in FAILURE_TAINTS
+    return toleration.peek("operator") == "Exists"
+
+
+def _failure_toleration(pod: View) -> tuple[bool, int | None]:
+    """(whether the pod stays on a failed node for ever, else the smallest wait in seconds)."""
     smallest: int | None = None
+    forever: set[object] = set()
+    waits: dict[object, int] = {}
     for toleration in pod.children("tolerations"):
         key = toleration.peek("key")
         seconds = toleration.peek("tolerationSeconds")
-        effect = toleration.peek("effect", "NoExecute")
-        if key in FAILURE_TAINTS and isinstance(seconds, int) and effect == "NoExecute":
-            toleration.consume("key", "operator", "effect", "tolerationSeconds", "value")
-            smallest = seconds if smallest is None else min(smallest, seconds)
+        if not _tolerates_failures(toleration):
+            pod.ledger.report(
+                "KI207",
+                toleration.path,
+                f"toleration of {key or 'every taint'} has no IEF equivalent: IEF only knows how "
+                "long instances wait on a failed node (node.kubernetes.io/unreachable, not-ready)",
+            )
             continue
+        taints = [key] if key else list(FAILURE_TAINTS)
+        if key:
+            toleration.consume("key", "operator", "effect", "tolerationSeconds", "value")
+        else:
+            pod.ledger.report(
+                "KI207",
+                toleration.path,
+                "a toleration of every taint is carried only for node failures (instances stay "
+                "on a failed node); IEF has no other taints to tolerate",
+            )
+        if isinstance(seconds, int) and not isinstance(seconds, bool):
+            for taint in taints:
+                waits[taint] = min(waits.get(taint, seconds), seconds)
+        else:
+            forever.update(taints)
+    if forever >= set(FAILURE_TAINTS):
+        return True, None
+    for taint in FAILURE_TAINTS:
+        if taint not in forever:
+            wait = waits.get(taint, KUBERNETES_FAILURE_TOLERATION)
+            smallest = wait if smallest is None else min(smallest, wait)
+    if waits and len({waits.get(t, KUBERNETES_FAILURE_TOLERATION) for t in FAILURE_TAINTS}) > 1:
         pod.ledger.report(
             "KI207",
-            toleration.path,
-            f"toleration of {key or 'every taint'} has no IEF equivalent: IEF only knows how "
-            "long instances wait on a failed node (node.kubernetes.io/unreachable or not-ready "
-            "with tolerationSeconds)",
+            pod.at("tolerations"),
+            "the node-failure taints are tolerated for different times; IEF has one "
+            f"toleration_seconds, so the smallest ({smallest} s) was used",
+            consume=False,
         )
-    return smallest
+    return False, smallest if waits else None
 
 
 def _migration(
@@ -110,11 +157,13 @@ def _migration(
 ) -> tuple[bool | None, int | None]:
     """IEF's migration flag and toleration_seconds.
 
-    With a node group IEF needs ``migration``: Kubernetes reschedules a failed node's pods, so
-    it defaults to true, waiting Kubernetes' default 300 s unless tolerations say otherwise.
-    With a single node both appear only when the manifest asks for them.
+    The seeds: both act only when deploying to a node group, where migration is mandatory.
+    Kubernetes moves a failed node's pods after the failure tolerations' time (300 s unless the
+    pod says otherwise; never when tolerated without tolerationSeconds), so with a group
+    migration is true with that time, or false for "never". With a single node there is nowhere
+    to move: migration appears only when the annotation asks, toleration_seconds as written.
     """
-    seconds = _failure_toleration_seconds(pod)
+    forever, seconds = _failure_toleration(pod)
     asked = ours.get(ANNOTATION_MIGRATION)
     migration: bool | None = None
     if asked is not None:
@@ -130,9 +179,9 @@ def _migration(
             )
     if group_target:
         if migration is None:
-            migration = True
+            migration = not forever
         if migration and seconds is None:
             seconds = KUBERNETES_FAILURE_TOLERATION
-    elif seconds is not None and migration is None:
-        migration = True
+        if not migration:
+            seconds = None
     return migration, seconds

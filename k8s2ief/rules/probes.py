@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import shlex
 
+from k8s2ief.behaviour import kubernetes
 from k8s2ief.rules.ledger import View
+from k8s2ief.rules.origins import record
 
 SECONDS_MIN, SECONDS_MAX = 1, 3600
 SCHEMES = ("HTTP", "HTTPS")
@@ -33,7 +35,9 @@ def convert(container: View, key: str, port_names: dict[str, int]) -> dict[str, 
         container.consume(key)  # the probe is gone; its finding speaks for all its fields
         return None
     result = dict(handler)
-    result["initial_delay_seconds"] = _initial_delay(probe)
+    record(probe.ledger, result, probe.path)
+    budget = startup_budget(container) if key == "livenessProbe" else 0
+    result["initial_delay_seconds"] = _initial_delay(probe, budget)
     # Kubernetes' default timeout (1 s, filled in by the API server) is left to the accounting
     # walk's defaults summary, so the body matches a probe without timeoutSeconds.
     default_timeout = probe.peek("timeoutSeconds") == KUBERNETES_TIMEOUT_SECONDS
@@ -77,7 +81,10 @@ def _http_get(http: View, port_names: dict[str, int]) -> dict[str, object] | Non
     if not isinstance(port, int) or isinstance(port, bool):
         http.note("port", "KI009", "probe port must be a number or a port name")
         return None
-    result: dict[str, object] = {"path": http.text("path") or "/", "port": port}
+    path = http.text("path") or "/"
+    if not path.startswith("/"):
+        path = "/" + path  # the kubelet requests http://host:port/<path>
+    result: dict[str, object] = {"path": path, "port": port}
     host = http.text("host")
     if host:
         result["host"] = host
@@ -94,9 +101,16 @@ def _http_get(http: View, port_names: dict[str, int]) -> dict[str, object] | Non
     return result
 
 
-def _initial_delay(probe: View) -> int:
+def startup_budget(container: View) -> int:
+    """Kubernetes runs the liveness probe only after the startupProbe succeeded; IEF has no
+    startup probe, so its budget is added to the liveness delay (0 without one)."""
+    startup = container.peek("startupProbe")
+    return kubernetes.startup_budget(startup) if isinstance(startup, dict) else 0
+
+
+def _initial_delay(probe: View, budget: int) -> int:
     delay = probe.integer("initialDelaySeconds")
-    if not delay:
+    if not delay and not budget:
         # IEF's own default is 10 s and Kubernetes' is 0; 1 is the closest IEF accepts.
         probe.ledger.report(
             "KI501",
@@ -106,7 +120,19 @@ def _initial_delay(probe: View) -> int:
             consume=False,
         )
         return SECONDS_MIN
-    return _bounded(probe, "initialDelaySeconds", delay)
+    if budget:
+        total = (delay or 0) + budget
+        if total > SECONDS_MAX:
+            probe.ledger.report(
+                "KI508",
+                probe.path,
+                f"the startupProbe allows {budget} s to start, so the liveness probe must wait "
+                f"{total} s; IEF allows at most {SECONDS_MAX}: a slow start would be killed",
+                consume=False,
+            )
+            return SECONDS_MAX
+        return total
+    return _bounded(probe, "initialDelaySeconds", delay)  # type: ignore[arg-type]
 
 
 def _bounded(probe: View, key: str, value: int) -> int:

@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from k8s2ief.behaviour.kubernetes import KUBERNETES_SOURCES
 from k8s2ief.rules.ledger import View
+from k8s2ief.rules.origins import record
 
 VOLUME_NAME_MAX = 63
 HOST_PATH = re.compile(r"/[-/_.A-Za-z0-9]*")  # the API's rule for hostPath sources
@@ -36,20 +38,33 @@ class PodVolumes:
         self.by_name: dict[str, View] = {}
         self.mounted: set[str] = set()
         self._sources: dict[str, Source] = {}  # each volume is read (and reported) once
+        # One IEF name per pod volume, unique in the pod: a volume mounted by several
+        # containers (or twice by one) stays one IEF volume, two volumes never share a name.
+        self.ief_names: dict[str, str] = {}
+        taken: set[str] = set()
         for volume in pod.children("volumes") if pod else []:
             name = volume.text("name")
-            if name is not None:
+            if name is not None and name not in self.by_name:
                 self.by_name[name] = volume
+                self.ief_names[name] = _unique(ief_volume_name(name), taken)
 
     def mounts_for(self, container: View) -> list[dict[str, object]]:
         result: list[dict[str, object]] = []
-        used_names: set[str] = set()
         for mount in container.children("volumeMounts"):
             entry = self._mount(mount)
             if entry is None:
                 mount.ledger.consume(mount.path)  # dropped with a finding that names it
                 continue
-            entry["name"] = _unique(str(entry["name"]), used_names, mount)
+            original = mount.peek("name")
+            if entry["name"] != original:
+                mount.ledger.report(
+                    "KI601",
+                    (*mount.path, "name"),
+                    f"volume {original} is named {entry['name']} on IEF (lowercase letters and "
+                    "digits only, unique in the pod)",
+                    consume=False,
+                )
+            record(mount.ledger, entry, mount.path)
             result.append(entry)
         for device in container.children("volumeDevices"):
             container.ledger.report(
@@ -94,7 +109,7 @@ class PodVolumes:
             return None
         read_only = mount.flag("readOnly", False) or forced_read_only
         entry: dict[str, object] = {
-            "name": ief_volume_name(name or ""),
+            "name": self.ief_names[name or ""],
             "type": kind,
             "source": source,
             "destination": destination,
@@ -115,21 +130,13 @@ class PodVolumes:
                 volume.ledger.consume(volume.path)
 
 
-def _unique(name: str, used: set[str], mount: View) -> str:
-    original = mount.peek("name")
+def _unique(name: str, taken: set[str]) -> str:
     candidate, counter = name, 1
-    while candidate in used:
+    while candidate in taken:
         counter += 1
         suffix = str(counter)
         candidate = name[: VOLUME_NAME_MAX - len(suffix)] + suffix
-    used.add(candidate)
-    if candidate != original:
-        mount.ledger.report(
-            "KI601",
-            (*mount.path, "name"),
-            f"volume {original} is named {candidate} on IEF (lowercase letters and digits only)",
-            consume=False,
-        )
+    taken.add(candidate)
     return candidate
 
 
@@ -197,15 +204,25 @@ VOLUME_SOURCES: dict[str, Callable[[View], Source]] = {
 
 
 def _source(volume: View) -> Source:
-    for key, convert in VOLUME_SOURCES.items():
-        if key in volume:
-            view = volume.child(key)
-            if view is None:  # `emptyDir: {}` and `emptyDir: null` both mean "defaults"
-                return convert(View({}, volume.at(key), volume.ledger))
-            return convert(view)
-    other = [k for k in volume.data if k != "name"]
-    if not other:
-        volume.ledger.report("KI602", volume.path, "volume has no source", consume=False)
-    for key in other:
+    kinds = [key for key in volume.data if key in KUBERNETES_SOURCES]
+    if len(kinds) > 1:
+        for key in kinds:
+            volume.report(
+                key,
+                "KI613",
+                f"volume {volume.peek('name')} names {len(kinds)} sources ({', '.join(kinds)}); "
+                "Kubernetes rejects it, so it was not mounted",
+            )
+        return None, None, None, False
+    if not kinds:
+        # The API server gives a volume without a source an emptyDir.
+        return _empty_dir(View({}, volume.at("emptyDir"), volume.ledger))
+    key = kinds[0]
+    convert = VOLUME_SOURCES.get(key)
+    if convert is None:
         volume.report(key, "KI602", f"{key} volumes have no IEF equivalent")
-    return None, None, None, False
+        return None, None, None, False
+    view = volume.child(key)
+    if view is None:  # `emptyDir: {}` and `emptyDir: null` both mean "defaults"
+        return convert(View({}, volume.at(key), volume.ledger))
+    return convert(view)

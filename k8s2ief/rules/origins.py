@@ -1,0 +1,90 @@
+"""Where each part of a body came from in the manifest, so that a finding about the body (a
+validator violation, KI901) points at the manifest field, not at line 1.
+
+Rules record the manifest path of the objects they build (containers, envs, ports, mounts,
+probes) with ``record``; ``body_origins`` then walks the body once and ``manifest_path``
+answers for any body path: the nearest recorded object, then the body keys below it translated
+back to Kubernetes' names where they have one.
+"""
+
+from __future__ import annotations
+
+from k8s2ief.paths import Path
+from k8s2ief.rules.ledger import Ledger
+
+POD: Path = ("spec", "template", "spec")
+# Body paths every body has, and the manifest field each comes from.
+FIXED: dict[Path, Path] = {
+    ("name",): ("metadata", "name"),
+    ("description",): ("metadata", "annotations"),
+    ("tags",): ("metadata", "labels"),
+    ("deployment", "replicas"): ("spec", "replicas"),
+    ("deployment", "annotations"): ("metadata", "annotations"),
+    ("deployment", "template"): ("spec", "template"),
+    ("deployment", "template", "configs"): POD,
+    ("deployment", "template", "configs", "host_network"): (*POD, "hostNetwork"),
+    ("deployment", "template", "configs", "host_pid"): (*POD, "hostPID"),
+    ("deployment", "template", "configs", "restart_policy"): (*POD, "restartPolicy"),
+    ("deployment", "template", "configs", "dns_policy"): (*POD, "dnsPolicy"),
+    ("deployment", "template", "configs", "toleration_seconds"): (*POD, "tolerations"),
+    ("deployment", "template", "configs", "migration"): (*POD, "tolerations"),
+    ("deployment", "template", "affinity"): (*POD, "affinity"),
+}
+# Body keys below a recorded object, in Kubernetes' spelling.
+KEYS: dict[str, str] = {
+    "image_url": "image",
+    "liveness_probe": "livenessProbe",
+    "readiness_probe": "readinessProbe",
+    "http_get": "httpGet",
+    "initial_delay_seconds": "initialDelaySeconds",
+    "timeout_seconds": "timeoutSeconds",
+    "container_port": "containerPort",
+    "host_port": "hostPort",
+    "host_ip": "hostIP",
+    "destination": "mountPath",
+    "read_only": "readOnly",
+    "value_from": "valueFrom",
+}
+IDENTICAL = frozenset(
+    {"name", "value", "command", "args", "resources", "path", "port", "host", "scheme", "exec"}
+)
+
+
+def record(ledger: Ledger, built: object, path: Path) -> None:
+    # The object is kept with its path, so that its id cannot be reused by another one.
+    ledger.origins[id(built)] = (built, path)
+
+
+def body_origins(body: object, ledger: Ledger) -> dict[Path, Path]:
+    """body path -> manifest path of every recorded object of the body."""
+    found = dict(FIXED)
+
+    def walk(node: object, at: Path) -> None:
+        if id(node) in ledger.origins:
+            found[at] = ledger.origins[id(node)][1]
+        if isinstance(node, dict):
+            for key, child in node.items():
+                walk(child, (*at, key))
+        elif isinstance(node, list):
+            for index, child in enumerate(node):
+                walk(child, (*at, index))
+
+    walk(body, ())
+    return found
+
+
+def manifest_path(origins: dict[Path, Path], body_path: Path) -> Path:
+    for end in range(len(body_path), -1, -1):
+        base = origins.get(body_path[:end])
+        if base is None:
+            continue
+        result = list(base)
+        for key in body_path[end:]:
+            name = (
+                KEYS.get(key, key if key in IDENTICAL else None) if isinstance(key, str) else None
+            )
+            if name is None:
+                break
+            result.append(name)
+        return tuple(result)
+    return ()
