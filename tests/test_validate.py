@@ -412,3 +412,23 @@ def test_validate_command_rejects_a_float_replica_count(tmp_path: Path) -> None:
     )
     assert done.returncode == 1, done.stderr
     assert "$.deployment.replicas: expected integer, got number" in done.stdout
+
+
+def test_validate_command_names_the_line_of_each_violation(tmp_path: Path) -> None:
+    """Each violation points at the line of the body field it is about, not at the body's start."""
+    body = load("valid", "minimal.json")
+    body["deployment"]["replicas"] = 1.0
+    path = tmp_path / "bodies.json"
+    text = json.dumps([load("valid", "minimal.json"), body], indent=2)
+    path.write_text(text)
+    replicas_lines = [n for n, line in enumerate(text.splitlines(), 1) if '"replicas"' in line]
+    done = subprocess.run(
+        [sys.executable, "-m", "k8s2ief", "validate", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO,
+    )
+    assert done.returncode == 1, done.stderr
+    [line] = done.stdout.splitlines()
+    assert line.startswith(f"{path}:{replicas_lines[1]} [1]: $.deployment.replicas:"), line

@@ -7,16 +7,18 @@ validate reads every body format convert writes: ``-o json`` (one body, or an ar
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import click
 
 from k8s2ief.commands.options import config_option
-from k8s2ief.load import Limits, Source, iter_sources, read_source
+from k8s2ief.load import Document, Limits, Source, iter_sources, read_source
 from k8s2ief.settings import EDITIONS
 
 # (where, body) for a body to check, or (where, None) after a problem already reported
-Located = tuple[str, object]
+# A body and where a violation in it stands: its JSON path (as keys and indexes) -> "file:line".
+Where = Callable[[tuple[str | int, ...]], str]
+Located = tuple[Where, object]
 
 
 @click.command()
@@ -36,13 +38,14 @@ def validate(paths: tuple[str, ...], edition: str) -> int:
     for source in iter_sources(paths):
         for where, body in _bodies(source):
             if isinstance(body, _Unreadable):
-                click.echo(f"{where}: {body.message}", err=True)
+                click.echo(f"{where(())}: {body.message}", err=True)
                 unreadable = True
                 continue
             count += 1
             for violation in validate_body(body, edition=edition):
                 invalid = True
-                click.echo(f"{where}: {violation.path}: {violation.message} [{violation.rule}]")
+                at = where(violation.parts)
+                click.echo(f"{at}: {violation.path}: {violation.message} [{violation.rule}]")
     click.echo(f"k8s2ief: {count} body(ies) checked", err=True)
     if unreadable:
         return 2
@@ -61,11 +64,22 @@ def _bodies(source: Source) -> Iterator[Located]:
         return
     for doc in read_source(source, Limits()):
         if doc.error is not None:
-            yield f"{doc.source}:{doc.error.line}", _Unreadable(doc.error.message)
+            yield _at(f"{doc.source}:{doc.error.line}"), _Unreadable(doc.error.message)
             continue
-        bodies = doc.data if isinstance(doc.data, list) else [doc.data]
-        for index, body in enumerate(bodies):
-            yield f"{doc.source}:{doc.line}" + (f" [{index}]" if len(bodies) > 1 else ""), body
+        if isinstance(doc.data, list):
+            for index, body in enumerate(doc.data):
+                yield _in_document(doc, (index,), f" [{index}]"), body
+        else:
+            yield _in_document(doc, (), ""), doc.data
+
+
+def _at(place: str) -> Where:
+    return lambda parts: place
+
+
+def _in_document(doc: Document, prefix: tuple[int, ...], suffix: str) -> Where:
+    """A violation's line: the line of the body field it names (or its nearest parent)."""
+    return lambda parts: f"{doc.source}:{doc.locate(prefix + parts)}{suffix}"
 
 
 def _is_json_lines(source: Source) -> bool:
@@ -97,7 +111,7 @@ def _json_lines(source: Source) -> Iterator[Located]:
         for number, raw in enumerate(stream, start=1):
             if not raw.strip():
                 continue
-            where = f"{source.name}:{number}"
+            where = _at(f"{source.name}:{number}")
             try:
                 yield where, json.loads(raw)
             except ValueError as exc:
