@@ -22,6 +22,7 @@ COMMANDS = {
     "validate": "k8s2ief.commands.validate:validate",
     "schema": "k8s2ief.commands.validate:schema",
     "apply": "k8s2ief.commands.apply:apply",
+    "diff": "k8s2ief.commands.diff:diff",
     "emulator": "k8s2ief.commands.emulator:emulator",
 }
 

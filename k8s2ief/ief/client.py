@@ -49,7 +49,17 @@ from huaweicloudsdkief.v1 import (
 )
 from huaweicloudsdkief.v1.region.ief_region import IefRegion
 
+from k8s2ief.ief.errors import (
+    BAD_ANSWER,
+    CONNECTION_ERROR,
+    READ_TIMEOUT,
+    SDK_ERROR,
+    TLS_ERROR,
+    IefError,
+)
 from k8s2ief.ief.sdk_models import to_sdk_model
+
+__all__ = ["IefError", "IefSession", "to_ief_error"]
 
 JsonObject = dict[str, Any]
 
@@ -59,42 +69,6 @@ logging.getLogger(f"HuaweiCloud-SDK-{IefClient.__name__}").addHandler(logging.Nu
 
 DEFAULT_TIMEOUT = (10.0, 60.0)  # (connect, read) seconds
 PAGE_SIZE = 100  # the list calls' largest limit
-
-# Pseudo error codes for failures that never reached an answer.
-CONNECTION_ERROR = "CONNECTION_ERROR"
-READ_TIMEOUT = "READ_TIMEOUT"
-TLS_ERROR = "TLS_ERROR"
-SDK_ERROR = "SDK_ERROR"
-
-
-class IefError(Exception):
-    """A call to IEF failed.
-
-    ``status`` is the HTTP status, None when no answer came. ``retryable`` is True for 429, 5xx
-    and connection failures. ``outcome_unknown`` is True when a write failed in a way that does
-    not tell whether it took effect (no answer, or a 5xx): look before writing again.
-    ``retry_after`` is the Retry-After header in seconds, when the SDK let it through.
-    """
-
-    def __init__(
-        self,
-        status: int | None,
-        error_code: str,
-        error_msg: str,
-        retryable: bool,
-        outcome_unknown: bool,
-        *,
-        retry_after: float | None = None,
-        request_id: str | None = None,
-    ) -> None:
-        super().__init__(f"{error_code} (HTTP {status or 'no answer'}): {error_msg}")
-        self.status = status
-        self.error_code = error_code
-        self.error_msg = error_msg
-        self.retryable = retryable
-        self.outcome_unknown = outcome_unknown
-        self.retry_after = retry_after
-        self.request_id = request_id
 
 
 class _KeepRetryAfter(DefaultExceptionHandler):
@@ -258,6 +232,10 @@ class IefSession:
         call = self._client.list_config_maps
         return self._list_by_name(call, ListConfigMapsRequest, "configmaps", name)
 
+    def list_configmaps(self) -> list[JsonObject]:
+        call = self._client.list_config_maps
+        return self._list_by_name(call, ListConfigMapsRequest, "configmaps", None)
+
     def create_configmap(self, body: Mapping[str, object]) -> JsonObject:
         """Create from ``{"configmap": {"name", "description", "configs"}}``; answers the item."""
         request = CreateConfigMapRequest(body=dict(body))
@@ -276,6 +254,9 @@ class IefSession:
 
     def list_secrets_by_name(self, name: str) -> list[JsonObject]:
         return self._list_by_name(self._client.list_secrets, ListSecretsRequest, "secrets", name)
+
+    def list_secrets(self) -> list[JsonObject]:
+        return self._list_by_name(self._client.list_secrets, ListSecretsRequest, "secrets", None)
 
     def create_secret(self, body: Mapping[str, object]) -> JsonObject:
         """Create from ``{"secret": {"name", "type", "description", "secrets"}}``."""
@@ -319,13 +300,33 @@ class IefSession:
         try:
             response = call(request)
         except Exception as error:
-            mapped = to_ief_error(error, write=write)
-            if mapped is None:
-                raise
-            raise mapped from error
-        answer: JsonObject = json.loads(response.raw_content or b"{}")
-        unwrapped: JsonObject = answer[item] if item else answer
+            # Whatever the SDK lets escape (its deserialiser meeting an HTML page, say) is one
+            # failed call, never the end of the run.
+            raise (to_ief_error(error, write=write) or _unexpected(error, write)) from error
+        try:
+            answer = json.loads(response.raw_content or b"{}")
+            unwrapped = answer[item] if item else answer
+        except (ValueError, KeyError, TypeError):
+            unwrapped = None
+        if not isinstance(unwrapped, dict):
+            raise _not_the_api(response, write)
         return unwrapped
+
+
+def _unexpected(error: Exception, write: bool) -> IefError:
+    return IefError(None, SDK_ERROR, f"{type(error).__name__}: {str(error)[:200]}", False, write)
+
+
+def _not_the_api(response: Any, write: bool) -> IefError:
+    """An answer that is not the API's JSON (a proxy's or a captive portal's page)."""
+    status = getattr(response, "status_code", None)
+    return IefError(
+        status if isinstance(status, int) else None,
+        BAD_ANSWER,
+        "the endpoint answered something that is not the IEF API's JSON",
+        retryable=False,
+        outcome_unknown=write,
+    )
 
 
 def _region(name: str) -> Any:
