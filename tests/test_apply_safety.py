@@ -194,9 +194,8 @@ def test_ctrl_c_stops_at_once_and_prints_the_outcomes_so_far(emu: Emulator, tmp_
     assert writes <= writes_at_signal + 2  # at most the requests already in flight
     actions = Counter(line.split(": ")[1] for line in out.splitlines())
     assert sum(actions.values()) == 40 and actions["interrupted"] >= 30
-    assert actions["created"] == len(emu.deployments) - (writes - writes_at_signal) or actions[
-        "created"
-    ] <= len(emu.deployments)
+    # Every deployment printed as created exists; at most the two in flight exist unreported.
+    assert actions["created"] <= len(emu.deployments) <= actions["created"] + 2
     assert "interrupted" in err and "Traceback" not in err
 
 
