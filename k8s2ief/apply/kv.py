@@ -68,17 +68,28 @@ def apply_kv(ctx: Context, tally: Tally, item: KvItem) -> Outcome:
             except IefError as error:
                 retrier.settle(tally, error, lambda: look() is not None)
         return outcome(CREATED)
-    data = current.get(calls.data_field) or {}
-    # Keys only: values (Secret ones above all) never leave this function.
-    diff = [
-        f"~ {calls.data_field}.{key}"
-        for key in sorted(k for k in {*data, *item.data} if data.get(k) != item.data.get(k))
-    ]
-    if ctx.options.applyset and (current.get("description") or "") != description:
-        diff.append(f"~ description: {current.get('description') or ''!r} -> {description!r}")
+    diff = _changes(current, calls.data_field, item.data, description, ctx.options.applyset)
     if not diff:
         return outcome(UNCHANGED)
     if not dry:
         ident = str(current["id"])
         retrier.call(tally, lambda: calls.update(ident, {calls.wrapper: inner}))
     return outcome(UPDATED, diff)
+
+
+def _changes(
+    current: JsonObject,
+    data_field: str,
+    wanted: dict[str, str],
+    description: str,
+    applyset: str | None,
+) -> list[str]:
+    """The keys whose values differ, never the values (Secret ones above all)."""
+    data = current.get(data_field) or {}
+    diff = [
+        f"~ {data_field}.{key}"
+        for key in sorted(k for k in {*data, *wanted} if data.get(k) != wanted.get(k))
+    ]
+    if applyset and (current.get("description") or "") != description:
+        diff.append(f"~ description: {current.get('description') or ''!r} -> {description!r}")
+    return diff

@@ -202,16 +202,14 @@ def _prepare(
     limits: Any,
 ) -> Submission:
     ak, sk, token = _credentials()
-    if not project_id:
-        raise _Usage(f"give --project-id or set {ENV_PROJECT}")
-    if (region is None) == (endpoint is None):
-        raise _Usage("give exactly one of --region and --endpoint")
-    if sum((bool(paths), bool(bodies), cluster is not None)) != 1:
-        raise _Usage("give PATH..., --bodies FILE or --from-cluster: exactly one")
-    if prune and not applyset:
-        raise _Usage("--prune needs --applyset NAME: it deletes only what that set owns")
-    if applyset and (problem := applyset_problem(applyset)):
-        raise _Usage(problem)
+    _check_usage(
+        project_id,
+        region,
+        endpoint,
+        (bool(paths), bool(bodies), cluster is not None),
+        applyset,
+        prune,
+    )
     nodes = read_node_ids(node_ids, node_ids_file)
     if nodes and group_id:
         raise _Usage("give node ids or a group id, not both")
@@ -257,6 +255,26 @@ def _prepare(
         redact=[ak, sk, *([token] if token else []), *_secret_values(inputs.kv_items)],
     )
     return Submission(command, inputs, applier, output_format)
+
+
+def _check_usage(
+    project_id: str | None,
+    region: str | None,
+    endpoint: str | None,
+    inputs: tuple[bool, bool, bool],
+    applyset: str | None,
+    prune: bool,
+) -> None:
+    if not project_id:
+        raise _Usage(f"give --project-id or set {ENV_PROJECT}")
+    if (region is None) == (endpoint is None):
+        raise _Usage("give exactly one of --region and --endpoint")
+    if sum(inputs) != 1:
+        raise _Usage("give PATH..., --bodies FILE or --from-cluster: exactly one")
+    if prune and not applyset:
+        raise _Usage("--prune needs --applyset NAME: it deletes only what that set owns")
+    if applyset and (problem := applyset_problem(applyset)):
+        raise _Usage(problem)
 
 
 def _inputs(
