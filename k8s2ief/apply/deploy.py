@@ -25,7 +25,7 @@ from k8s2ief.apply.model import (
     Outcome,
     Target,
 )
-from k8s2ief.apply.plan import applyset_of
+from k8s2ief.apply.plan import applyset_of, sdk_model
 from k8s2ief.apply.retry import Interrupted, OutcomeUnknown, Tally
 from k8s2ief.ief.errors import NOT_FOUND, IefError
 
@@ -101,10 +101,21 @@ class Deployer:
                 f"{', '.join(missing)} was not submitted",
                 dry_run=dry,
             )
+        # Built here, on the workers, while other workers wait for answers; built once.
+        model, problem = sdk_model(target.body)
+        if problem is not None:
+            return Outcome(
+                target.name,
+                target.node_id,
+                BLOCKED,
+                "SDK_MODEL",
+                f"the SDK cannot send this body: {problem}",
+                dry_run=dry,
+            )
         body = target.body
         return guard(
             self.ctx,
-            lambda tally: self._deploy(tally, target, body),
+            lambda tally: self._deploy(tally, target, body, model),
             target.name,
             target.node_id,
             "Deployment",
@@ -112,11 +123,11 @@ class Deployer:
 
     # ----------------------------------------------------------------- deciding
 
-    def _deploy(self, tally: Tally, target: Target, body: JsonObject) -> Outcome:
+    def _deploy(self, tally: Tally, target: Target, body: JsonObject, model: object) -> Outcome:
         decision = self.decide(tally, body, self._current(tally, target.name))
         if decision.action == CREATED and not self.ctx.options.dry_run:
             try:
-                self._create(tally, target.name, body)
+                self._create(tally, target.name, body, model)
             except IefError as error:
                 if error.error_code != NAME_TAKEN or tally.uncertain:
                     raise
@@ -196,7 +207,7 @@ class Deployer:
 
     # ----------------------------------------------------------------- doing
 
-    def _create(self, tally: Tally, name: str, body: JsonObject) -> None:
+    def _create(self, tally: Tally, name: str, body: JsonObject, model: object = None) -> None:
         session = self.ctx.session()
         retrier = self.ctx.retrier
 
@@ -205,7 +216,7 @@ class Deployer:
             return found[0] if found else None
 
         try:
-            retrier.call(tally, lambda: session.create_deployment(body), before_retry=look)
+            retrier.call(tally, lambda: session.create_deployment(body, model), before_retry=look)
         except IefError as error:
             # A create refused as "name taken" after an earlier try of ours may have committed,
             # or one that failed for good without telling: IEF's list says what happened.

@@ -104,15 +104,14 @@ def owned(target: Target, applyset: str) -> Target:
     return replace(target, body=body)
 
 
-def sdk_problem(body: Mapping[str, object]) -> str | None:
-    """Why the SDK cannot send this body (a field of the wrong type, such as ``replicas: 1.0``),
-    or None. Imports the SDK: call it on the submit path only."""
+def sdk_model(body: Mapping[str, object]) -> tuple[object | None, str | None]:
+    """The SDK's model of the body, or why the SDK cannot send it (a field of the wrong type,
+    such as ``replicas: 1.0``). Imports the SDK: call it on the submit path only."""
     from k8s2ief.ief.sdk_models import SdkModelError, to_sdk_model
 
     try:
-        to_sdk_model(dict(body))
+        return to_sdk_model(dict(body)), None
     except SdkModelError as problem:
-        return str(problem)
+        return None, str(problem)
     except RecursionError:
-        return "the body is nested too deeply"
-    return None
+        return None, "the body is nested too deeply"

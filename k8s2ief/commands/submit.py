@@ -22,7 +22,7 @@ import click
 from k8s2ief.apply.inputs import InputError, Inputs, from_bodies, from_cluster, from_manifests
 from k8s2ief.apply.inputs import node_ids as read_node_ids
 from k8s2ief.apply.model import BLOCKED, KvItem, Outcome
-from k8s2ief.apply.plan import applyset_problem, name_collisions, owned, sdk_problem
+from k8s2ief.apply.plan import applyset_problem, name_collisions, owned
 from k8s2ief.commands.options import cluster_options, limit_options, mapping_options
 
 if TYPE_CHECKING:
@@ -222,7 +222,6 @@ def _prepare(
     if collisions:
         more = f" (and {len(collisions) - 1} more)" if len(collisions) > 1 else ""
         raise _Usage(f"{collisions[0]}{more}; nothing was submitted")
-    inputs.targets = [_fits_sdk(target) for target in inputs.targets]
 
     from k8s2ief.apply.applier import Applier
     from k8s2ief.apply.context import Options
@@ -318,17 +317,6 @@ def _show_findings(inputs: Inputs) -> None:
 
     for finding in inputs.findings:
         click.echo(finding_line(finding), err=True)
-
-
-def _fits_sdk(target: Any) -> Any:
-    if target.body is None or target.blocked_code:
-        return target
-    problem = sdk_problem(target.body)
-    if problem is None:
-        return target
-    return replace(
-        target, blocked_code="SDK_MODEL", blocked_msg=f"the SDK cannot send this body: {problem}"
-    )
 
 
 def _credentials() -> tuple[str, str, str | None]:

