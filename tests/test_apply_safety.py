@@ -293,3 +293,58 @@ def test_without_the_submit_extra_apply_says_what_to_install(tmp_path: Path) -> 
     )
     assert done.returncode == 2
     assert "pip install 'k8s2ief[submit]'" in one_line_error(done)
+
+
+class _GatewayAfterWrite(BaseHTTPRequestHandler):
+    """A gateway in front of IEF: reads pass until the first write, which it answers 500 (its
+    backend may or may not have committed); from then on every request gets a 503."""
+
+    wrote = False
+
+    def do_GET(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if self.command == "POST":
+            type(self).wrote = True
+            self._answer(500, {"error_code": "APIGW.0500", "error_msg": "backend timeout"})
+        elif type(self).wrote:
+            self._answer(503, {"error_code": "APIGW.0503", "error_msg": "unavailable"})
+        else:
+            self._answer(200, {"count": 0, "deployments": []})
+
+    do_POST = do_GET
+
+    def _answer(self, status: int, payload: object) -> None:
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def test_an_unknown_outcome_is_reported_as_unknown_not_failed(tmp_path: Path) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _GatewayAfterWrite)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    path = tmp_path / "app.yaml"
+    path.write_text(manifest("app"))
+    try:
+        done = submit(
+            "apply",
+            f"http://127.0.0.1:{server.server_address[1]}",
+            str(path),
+            "--node-id",
+            NODE,
+            "--max-attempts",
+            "2",
+            "-o",
+            "json",
+        )
+    finally:
+        server.shutdown()
+    [result] = json.loads(done.stdout)
+    assert done.returncode == 1
+    assert (result["action"], result["error_code"]) == ("unknown", "APIGW.0500")
+    assert "may have taken effect" in result["error_msg"]

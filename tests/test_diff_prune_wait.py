@@ -237,3 +237,37 @@ def test_wait_names_what_is_not_ready_at_the_timeout(emu: Emulator, tmp_path: Pa
     assert done.returncode == 1
     assert done.stdout.splitlines()[-2:] == ["good: ready 1/1", "stuck: not ready 0/1"]
     assert done.stderr.splitlines()[-1] == "k8s2ief apply: not ready after 1.5s: stuck"
+
+
+def test_wait_shows_progress_on_a_terminal_only(tmp_path: Path) -> None:
+    import os
+    import pty
+    import subprocess
+
+    from submit_helpers import CLI, environment
+
+    with Emulator({AK: SK}, PROJECT, ready_delay_s=1.0) as emu:
+        path = apps(tmp_path, "a.yaml", "one")
+        main, secondary = pty.openpty()
+        done = subprocess.run(
+            [*CLI, "apply", "--endpoint", emu.endpoint, path, "--node-id", NODE, "--wait"],
+            stdout=subprocess.PIPE,
+            stderr=secondary,
+            text=True,
+            env=environment(),
+            timeout=120,
+        )
+        os.close(secondary)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(main, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            shown += chunk
+        os.close(main)
+    assert done.returncode == 0
+    assert done.stdout.splitlines() == ["one: created", "one: ready 1/1"]
+    assert b"waiting: 0/1 ready" in shown
