@@ -338,7 +338,7 @@ def test_an_unknown_outcome_is_reported_as_unknown_not_failed(tmp_path: Path) ->
             "--node-id",
             NODE,
             "--max-attempts",
-            "2",
+            "1",
             "-o",
             "json",
         )
