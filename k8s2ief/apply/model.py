@@ -78,7 +78,7 @@ class Outcome:
         }
         if self.ready is not None:
             data["ready"] = self.ready.startswith("ready")
-            data["replicas"] = self.ready.rpartition(" ")[2]
+            data["instances"] = self.ready.rpartition(" ")[2]  # "ready/wanted", e.g. "1/1"
         return data
 
     def line(self) -> str:
