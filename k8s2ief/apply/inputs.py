@@ -126,18 +126,20 @@ def _json_bodies(text: str, path: str) -> list[tuple[int, Any]]:
 def _yaml_bodies(text: str, path: str) -> list[tuple[int, Any]]:
     import yaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
     items: list[tuple[int, Any]] = []
     try:
-        for node in yaml.compose_all(text, Loader=loader):
+        while loader.check_node():
+            node = loader.get_node()
             if node is not None:
-                line = node.start_mark.line + 1
-                items.append((line, yaml.load(yaml.serialize(node), Loader=loader)))
+                items.append((node.start_mark.line + 1, loader.construct_document(node)))
     except yaml.YAMLError as problem:
         mark = getattr(problem, "problem_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""
         reason = getattr(problem, "problem", None) or str(problem).splitlines()[0]
         raise InputError(f"{path}{line}: neither JSON nor YAML: {reason}") from None
+    finally:
+        loader.dispose()
     return items
 
 

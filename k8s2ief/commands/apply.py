@@ -63,6 +63,8 @@ def apply(dry_run: bool, wait: bool, wait_timeout: float, **options: Any) -> int
                 ready_ok = _wait(applier, run.outcomes, wait_timeout, json_output)
             except KeyboardInterrupt:
                 applier.ctx.stop.set()
+                if json_output:
+                    submission.print_outcomes(run.outcomes)
                 click.echo("k8s2ief apply: interrupted while waiting", err=True)
                 return EXIT_INTERRUPTED
         if json_output:
