@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from k8s2ief.commands.submit import EXIT_INTERRUPTED, Submission, prepare, submit_options
+from k8s2ief.commands.submit import EXIT_INTERRUPTED, prepare, submit_options
 
 if TYPE_CHECKING:
     from k8s2ief.apply.applier import Applier
@@ -93,6 +93,3 @@ def _wait(
 
 def _progress(ready: int, total: int) -> None:
     click.echo(f"\r\033[Kk8s2ief apply: waiting: {ready}/{total} ready", nl=False, err=True)
-
-
-__all__ = ["Submission", "apply"]

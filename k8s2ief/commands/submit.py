@@ -21,7 +21,7 @@ import click
 
 from k8s2ief.apply.inputs import InputError, Inputs, from_bodies, from_cluster, from_manifests
 from k8s2ief.apply.inputs import node_ids as read_node_ids
-from k8s2ief.apply.model import BLOCKED, KvItem, Outcome
+from k8s2ief.apply.model import KvItem, Outcome
 from k8s2ief.apply.plan import applyset_problem, name_collisions, owned
 from k8s2ief.commands.options import cluster_options, limit_options, mapping_options
 
@@ -337,6 +337,3 @@ def _secret_values(items: Iterable[KvItem]) -> list[str]:
             with contextlib.suppress(binascii.Error, UnicodeDecodeError):
                 values.append(base64.b64decode(value, validate=True).decode("utf-8"))
     return [value for value in values if len(value) >= MIN_REDACTED]
-
-
-__all__ = ["BLOCKED", "EXIT_INTERRUPTED", "Submission", "prepare", "submit_options"]
