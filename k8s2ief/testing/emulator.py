@@ -1,10 +1,11 @@
 """A local stand-in for the IEF API: deployments, ConfigMaps and Secrets, in memory.
 
 It answers the official SDK over plain HTTP on 127.0.0.1, checks every request's SDK-HMAC-SHA256
-signature, validates bodies with k8s2ief's own validator and can misbehave on purpose (latency,
-500s, 429s, timeouts after a commit, connection resets) so that submit logic can be tested
-against the failures the real service has. Names are unique per project, as on IEF, so a client
-that creates twice is caught rather than hidden.
+signature (and that the signed Host names this endpoint), validates bodies with k8s2ief's own
+validator and can misbehave on purpose (latency, 500s, 429s, timeouts after a commit, connection
+resets) so that submit logic can be tested against the failures the real service has. Names are
+unique per project, as on IEF, so a client that creates twice is caught rather than hidden.
+Instances become ready a configurable delay after a change, or never for chosen images.
 
 Error codes it answers (the IEF ones other than IEF.100001 are this emulator's choice):
 
@@ -13,7 +14,8 @@ code        status meaning
 =========== ====== ==========================================================================
 APIGW.0101  404    no such API (unknown path, or a method the path does not have)
 APIGW.0201  413    body over 12 MB (411 for a chunked body, which the gateway does not take)
-APIGW.0301  401    missing or wrong signature, unknown access key, X-Sdk-Date off by > 15 min
+APIGW.0301  401    missing or wrong signature or unknown access key (answered alike), a
+                   signed Host that is not this endpoint, X-Sdk-Date off by > 15 min
 APIGW.0308  429    injected throttling; the answer carries Retry-After
 IEF.100001  400    project id in the path (or X-Project-Id) is not this emulator's project
 IEF.100002  400    malformed request: not a JSON object, unknown or read-only field, bad query
