@@ -216,6 +216,9 @@ def _prepare(
     _require_submit_extra()
     inputs = _inputs(paths, bodies, nodes, group_id, settings, cluster, limits, force)
     _show_findings(inputs)
+    if not inputs.targets:
+        # As kubectl's "no objects passed": an empty input is more often a mistake than a wish.
+        click.echo(f"k8s2ief {command}: warning: no Deployment in the input", err=True)
     if applyset:
         inputs.targets = [owned(target, applyset) for target in inputs.targets]
     collisions = name_collisions(inputs.targets)
