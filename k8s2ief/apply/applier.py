@@ -10,9 +10,10 @@ from k8s2ief.apply import executor
 from k8s2ief.apply.context import Context, Options
 from k8s2ief.apply.deploy import Deployer, guard
 from k8s2ief.apply.kv import apply_kv
+from k8s2ief.apply.listing import list_deployments
 from k8s2ief.apply.model import INTERRUPTED, KvItem, Outcome, Target
 from k8s2ief.apply.prune import deleter, doomed_deployments, doomed_kv
-from k8s2ief.apply.retry import RetryPolicy, Tally
+from k8s2ief.apply.retry import Interrupted, RetryPolicy
 from k8s2ief.apply.wait import Readiness, wait_ready
 from k8s2ief.ief.errors import IefError
 
@@ -63,7 +64,28 @@ class Applier:
         keep_kv: Collection[tuple[str, str]] = (),
     ) -> Run:
         """``keep_kv``: every ConfigMap and Secret of the input (by kind and name), which a
-        prune must leave alone even when no submitted deployment references it."""
+        prune must leave alone even when no submitted deployment references it.
+
+        Ctrl-C at any point ends the run with the outcomes so far, the rest ``interrupted``."""
+        done: list[Outcome] = []
+        try:
+            interrupted = self._apply(targets, kv_items, keep_kv, done)
+        except (KeyboardInterrupt, Interrupted):
+            self.ctx.stop.set()
+            interrupted = True
+        if interrupted:
+            reported = {(o.kind, o.name) for o in done}
+            done.extend(o for o in self._skipped(targets) if (o.kind, o.name) not in reported)
+        return Run(done, interrupted)
+
+    def _apply(
+        self,
+        targets: Sequence[Target],
+        kv_items: Sequence[KvItem],
+        keep_kv: Collection[tuple[str, str]],
+        done: list[Outcome],
+    ) -> bool:
+        """The run's parts in order, each one's outcomes added to ``done``; True if stopped."""
         ctx = self.ctx
         kv_run = self._batch(
             [
@@ -74,8 +96,9 @@ class Applier:
             ],
             [_Labelled(item.name, None, item.kind) for item in kv_items],
         )
+        done.extend(kv_run.outcomes)
         if kv_run.interrupted:
-            return Run(kv_run.outcomes + self._skipped(targets), True)
+            return True
         broken = {(o.kind, o.name) for o in kv_run.outcomes if not o.ok}
         listing_failed = self._list(targets)
         deployer = Deployer(ctx)
@@ -83,11 +106,11 @@ class Applier:
             [lambda target=target: deployer.outcome(target, broken) for target in targets],
             [_Labelled(t.name, t.node_id, "Deployment") for t in targets],
         )
-        outcomes = [*kv_run.outcomes, *deploy_run.outcomes]
+        done.extend(deploy_run.outcomes)
         if deploy_run.interrupted or not self.options.prune:
-            return Run(outcomes, deploy_run.interrupted)
+            return deploy_run.interrupted
         if listing_failed is not None:
-            outcomes.append(
+            done.append(
                 Outcome(
                     "prune",
                     None,
@@ -97,9 +120,10 @@ class Applier:
                     kind="ApplySet",
                 )
             )
-            return Run(outcomes)
+            return False
         prune_run = self._prune(targets, keep_kv)
-        return Run([*outcomes, *prune_run.outcomes], prune_run.interrupted)
+        done.extend(prune_run.outcomes)
+        return prune_run.interrupted
 
     def wait(
         self,
@@ -122,9 +146,8 @@ class Applier:
         cannot go on without it)."""
         if len(targets) < LIST_ALL_FROM and not self.options.prune:
             return None
-        session = self.ctx.session()
         try:
-            listed = self.ctx.retrier.call(Tally(), session.list_deployments)
+            listed = list_deployments(self.ctx)
         except IefError as error:
             return error
         self.ctx.listed = {str(item.get("name")): item for item in listed}

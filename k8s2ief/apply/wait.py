@@ -13,6 +13,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from k8s2ief.apply.context import Context
+from k8s2ief.apply.listing import list_deployments
 from k8s2ief.apply.model import JsonObject
 from k8s2ief.apply.retry import Tally
 from k8s2ief.ief.errors import IefError
@@ -69,7 +70,7 @@ def _poll(ctx: Context, pending: Collection[str]) -> dict[str, JsonObject]:
     session = ctx.session()
     try:
         if len(pending) >= LIST_FROM:
-            listed = ctx.retrier.call(Tally(), session.list_deployments)
+            listed = list_deployments(ctx)
             return {str(r.get("name")): r for r in listed if r.get("name") in pending}
         found: dict[str, JsonObject] = {}
         lookup = session.list_deployments_by_name

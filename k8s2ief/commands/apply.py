@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from k8s2ief.apply.retry import Interrupted
 from k8s2ief.commands.submit import EXIT_INTERRUPTED, prepare, submit_options
 
 if TYPE_CHECKING:
@@ -61,7 +62,7 @@ def apply(dry_run: bool, wait: bool, wait_timeout: float, **options: Any) -> int
         if wait and not dry_run:
             try:
                 ready_ok = _wait(applier, run.outcomes, wait_timeout, json_output)
-            except KeyboardInterrupt:
+            except (KeyboardInterrupt, Interrupted):
                 applier.ctx.stop.set()
                 if json_output:
                     submission.print_outcomes(run.outcomes)

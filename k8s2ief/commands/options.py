@@ -37,7 +37,9 @@ def _host_port_range(
 
 
 def _group(
-    options: list[Callable[[F], F]], names: tuple[str, ...], into: str,
+    options: list[Callable[[F], F]],
+    names: tuple[str, ...],
+    into: str,
     build: Callable[..., object],
 ) -> Callable[[F], F]:
     """Add ``options`` to a command; pass it ``build(**their values)`` as ``into`` instead."""
@@ -109,7 +111,9 @@ def _settings(
 
 # convert and audit: --node-id/--group-id plus the mapping options -> ``settings``.
 conversion_options = _group(
-    TARGET_OPTIONS + MAPPING_OPTIONS, ("node_id", "group_id", *_MAPPING_NAMES), "settings",
+    TARGET_OPTIONS + MAPPING_OPTIONS,
+    ("node_id", "group_id", *_MAPPING_NAMES),
+    "settings",
     _settings,
 )
 # apply takes its targets its own way (several nodes): the mapping options alone -> ``settings``.

@@ -11,8 +11,12 @@ from k8s2ief.load import Limits, iter_sources, read_source
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
-@click.option("--edition", type=click.Choice(["professional", "platinum"]),
-              default="professional", show_default=True)
+@click.option(
+    "--edition",
+    type=click.Choice(["professional", "platinum"]),
+    default="professional",
+    show_default=True,
+)
 def validate(paths: tuple[str, ...], edition: str) -> int:
     """Check IEF request bodies (JSON or YAML; one, an array, or a stream) against the API.
 
@@ -34,8 +38,7 @@ def validate(paths: tuple[str, ...], edition: str) -> int:
                 where = f"{doc.source}:{doc.line}" + (f" [{index}]" if len(bodies) > 1 else "")
                 for violation in validate_body(body, edition=edition):
                     invalid = True
-                    click.echo(f"{where}: {violation.path}: {violation.message} "
-                               f"[{violation.rule}]")
+                    click.echo(f"{where}: {violation.path}: {violation.message} [{violation.rule}]")
     click.echo(f"k8s2ief: {count} body(ies) checked", err=True)
     if unreadable:
         return 2

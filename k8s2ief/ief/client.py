@@ -211,6 +211,13 @@ class IefSession:
         call = self._client.list_deployments
         return self._list_by_name(call, ListDeploymentsRequest, "deployments", None)
 
+    def list_deployments_page(self, offset: int) -> tuple[int, list[JsonObject]]:
+        """One page of the project's deployments (``PAGE_SIZE`` from ``offset``), with the
+        project's count: callers that know the count can fetch the other pages at once."""
+        request = ListDeploymentsRequest(limit=PAGE_SIZE, offset=offset)
+        answer = self._call(self._client.list_deployments, request, write=False)
+        return int(answer.get("count") or 0), list(answer.get("deployments") or [])
+
     def show_deployment(self, deployment_id: str) -> JsonObject:
         request = ShowDeploymentRequest(deployment_id=deployment_id)
         return self._call(self._client.show_deployment, request, write=False)
