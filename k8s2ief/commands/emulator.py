@@ -42,6 +42,7 @@ RATE = click.FloatRange(min=0.0, max=1.0)
 )
 @click.option(
     "--commit-drop-rate",
+    "--commit-timeout-rate",
     type=RATE,
     default=0.0,
     help="Share of writes committed and then left unanswered (the link dropped).",
