@@ -6,6 +6,7 @@ deployment created from a body compares equal to that body.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -63,9 +64,7 @@ def current_view(record: Mapping[str, Any]) -> JsonObject:
 
 def differences(wanted: JsonObject, current: JsonObject) -> list[tuple[str, str]]:
     """(top-level field, readable change) for each difference, via deepdiff."""
-    from deepdiff import DeepDiff  # loaded by the submit path's start, in the main thread
-
-    diff = DeepDiff(current, wanted, ignore_order=False, view="tree")
+    diff = _deep_diff()(current, wanted, ignore_order=False, view="tree")
     changes: list[tuple[str, str]] = []
     for kind, levels in diff.items():
         for level in levels:
@@ -80,6 +79,19 @@ def differences(wanted: JsonObject, current: JsonObject) -> list[tuple[str, str]
                 text = f"~ {where}: {_short(level.t1)} -> {_short(level.t2)}"
             changes.append((top, text))
     return sorted(changes, key=lambda change: change[1][2:])
+
+
+_IMPORT = threading.Lock()
+
+
+def _deep_diff() -> Any:
+    """deepdiff's DeepDiff, imported on first use (a run that only creates never needs its
+    0.2 s import), by one thread at a time: worker threads racing through a package's first
+    import can meet its modules half initialised."""
+    with _IMPORT:
+        from deepdiff import DeepDiff
+
+    return DeepDiff
 
 
 def _render(path: Sequence[object]) -> str:

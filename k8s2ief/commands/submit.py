@@ -11,6 +11,7 @@ import base64
 import binascii
 import contextlib
 import importlib
+import importlib.util
 import json
 import os
 from collections.abc import Callable, Iterable, Sequence
@@ -301,14 +302,21 @@ def _inputs(
 
 
 def _require_submit_extra() -> None:
+    """The submit extra's modules: the SDK imported now, in the main thread (every run needs
+    it), deepdiff only found (a run that only creates never imports it)."""
     for module in SUBMIT_MODULES:
         try:
-            importlib.import_module(module)
-        except ImportError as missing:
+            if module == "deepdiff":
+                found = importlib.util.find_spec(module) is not None
+            else:
+                found = importlib.import_module(module) is not None
+        except ImportError:
+            found = False
+        if not found:
             raise _Usage(
-                f"submitting needs the submit extra ({missing.name or module} is not "
-                "installed): pip install 'k8s2ief[submit]'"
-            ) from None
+                f"submitting needs the submit extra ({module} is not installed): "
+                "pip install 'k8s2ief[submit]'"
+            )
     importlib.import_module("k8s2ief.ief.client")  # the SDK's models, before any thread
 
 

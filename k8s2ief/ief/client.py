@@ -345,10 +345,11 @@ def _not_the_api(response: Any, write: bool) -> IefError:
 def _read_environment_once(client: Any) -> None:
     """Read the proxy variables once per session instead of on every request.
 
-    requests scans the whole environment for proxies on each request (``trust_env``): about
-    3 ms of CPU a request, a third of apply's own time at 1,000 deployments (profiled with
-    yappi). A session talks to one endpoint, so its proxies (``no_proxy`` honoured) are known
-    up front; the CA bundle variables are read in ``IefSession`` for the same reason.
+    requests scans the whole environment for proxies on each request (``trust_env``): measured
+    with the CPU time of an apply of 1,000 new deployments, 1.71 s with the scan and 1.53 s
+    without (about 0.2 ms a request). A session talks to one endpoint, so its proxies
+    (``no_proxy`` honoured) are known up front; the CA bundle variables are read in
+    ``IefSession`` for the same reason.
     """
     session = getattr(client.get_http_client(), "_session", None)
     endpoints = getattr(client, "_endpoints", None) or []
