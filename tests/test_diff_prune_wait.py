@@ -231,12 +231,12 @@ def test_wait_names_what_is_not_ready_at_the_timeout(emu: Emulator, tmp_path: Pa
         NODE,
         "--wait",
         "--wait-timeout",
-        "1.5",
+        "4",
         *ATTEMPTS,
     )
     assert done.returncode == 1
     assert done.stdout.splitlines()[-2:] == ["good: ready 1/1", "stuck: not ready 0/1"]
-    assert done.stderr.splitlines()[-1] == "k8s2ief apply: not ready after 1.5s: stuck"
+    assert done.stderr.splitlines()[-1] == "k8s2ief apply: not ready after 4s: stuck"
 
 
 def test_wait_shows_progress_on_a_terminal_only(tmp_path: Path) -> None:
