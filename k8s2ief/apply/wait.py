@@ -1,6 +1,6 @@
 """``--wait``: poll IEF until every applied deployment has as many ready instances as wanted.
 
-Polling backs off from half a second to ten. Many deployments are read by listing the project
+Polling backs off from a quarter of a second to ten (half as long again each time). Many deployments are read by listing the project
 (a request per 100); a few by name. A poll that fails counts as "not ready yet", never as an
 error: the timeout decides.
 """
@@ -19,7 +19,7 @@ from k8s2ief.apply.retry import Tally
 from k8s2ief.ief.errors import IefError
 
 LIST_FROM = 20  # pending deployments from which one listing beats a lookup each
-FIRST_DELAY_S, MAX_DELAY_S = 0.5, 10.0
+FIRST_DELAY_S, MAX_DELAY_S, GROWTH = 0.25, 10.0, 1.5
 
 
 @dataclass
@@ -63,7 +63,7 @@ def wait_ready(
             return state
         if ctx.stop.wait(min(left, random.uniform(delay / 2, delay))):
             return state
-        delay = min(MAX_DELAY_S, delay * 2)
+        delay = min(MAX_DELAY_S, delay * GROWTH)
 
 
 def _poll(ctx: Context, pending: Collection[str]) -> dict[str, JsonObject]:
