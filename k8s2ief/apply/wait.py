@@ -1,8 +1,8 @@
 """``--wait``: poll IEF until every applied deployment has as many ready instances as wanted.
 
-Polling backs off from a quarter of a second to ten (half as long again each time). Many deployments are read by listing the project
-(a request per 100); a few by name. A poll that fails counts as "not ready yet", never as an
-error: the timeout decides.
+Polling backs off from a quarter of a second to ten (half as long again each time). Many
+deployments are read by listing the project (a request per 100); a few by name. A poll that
+fails counts as "not ready yet", never as an error: the timeout decides.
 """
 
 from __future__ import annotations
