@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from k8s2ief.load.cluster import ClusterTarget
 
 MAX_BODY_DEPTH = 64  # IEF bodies nest about 10 levels: deeper is not a body
+# The gateway takes 12 MB a body; a file of bodies or node ids past this is not one.
+MAX_INPUT_BYTES = 256 * 2**20
 
 
 class InputError(Exception):
@@ -86,7 +88,7 @@ def from_bodies(path: str, nodes: Sequence[str]) -> Inputs:
 
 def read_bodies(path: str) -> list[tuple[int, Any]]:
     """(line, body) for each body of the file (``-``: stdin)."""
-    text = _decoded(sys.stdin.buffer.read() if path == "-" else _read_bytes(path), path)
+    text = _decoded(_read_bytes(path), path)
     stripped = text.lstrip()
     if not stripped:
         return []
@@ -157,11 +159,18 @@ def _depth_over(value: Any, limit: int) -> bool:
 
 
 def _read_bytes(path: str) -> bytes:
+    """The whole input (``-``: stdin), refused past MAX_INPUT_BYTES rather than read on."""
     try:
-        with open(path, "rb") as handle:
-            return handle.read()
+        if path == "-":
+            data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
+        else:
+            with open(path, "rb") as handle:
+                data = handle.read(MAX_INPUT_BYTES + 1)
     except OSError as error:
         raise InputError(f"cannot read {path}: {error.strerror or error}") from None
+    if len(data) > MAX_INPUT_BYTES:
+        raise InputError(f"{path}: larger than {MAX_INPUT_BYTES // 2**20} MiB: not IEF bodies")
+    return data
 
 
 def _decoded(data: bytes, path: str) -> str:
