@@ -191,9 +191,24 @@ class Applier:
     def _batch(self, tasks: Sequence[Callable[[], Outcome]], labels: Sequence[_Labelled]) -> Run:
         batch = executor.run(tasks, self.options.parallel, self.ctx.stop)
         outcomes = []
-        for label, started, result in zip(labels, batch.started, batch.results, strict=True):
+        for label, started, result, error in zip(
+            labels, batch.started, batch.results, batch.errors, strict=True
+        ):
             if result is not None:
                 outcomes.append(result)
+                continue
+            if error is not None:
+                outcomes.append(
+                    Outcome(
+                        label.name,
+                        label.node_id,
+                        "failed",
+                        "CLIENT_ERROR",
+                        f"{type(error).__name__}: {error}"[:300],
+                        kind=label.kind,
+                        dry_run=self.options.dry_run,
+                    )
+                )
                 continue
             why = (
                 "stopped before its outcome was known; it may have taken effect"

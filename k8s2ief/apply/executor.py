@@ -24,6 +24,7 @@ class Batch(Generic[R]):
     def __init__(self, size: int) -> None:
         self.results: list[R | None] = [None] * size
         self.started = [False] * size
+        self.errors: list[Exception | None] = [None] * size
         self.interrupted = False
 
 
@@ -47,6 +48,8 @@ def run(tasks: Sequence[Callable[[], R]], parallel: int, stop: threading.Event) 
                     batch.results[index] = tasks[index]()
                 except Interrupted:
                     return
+                except Exception as error:  # a task's own bug: its item fails, the run goes on
+                    batch.errors[index] = error
         finally:
             with lock:
                 alive -= 1

@@ -24,6 +24,9 @@ def list_deployments(ctx: Context) -> list[JsonObject]:
     batch = executor.run(tasks, ctx.options.parallel, ctx.stop)
     if batch.interrupted:
         raise Interrupted
+    for error in batch.errors:
+        if error is not None:
+            raise error
     seen: dict[str, JsonObject] = {}
     for page in [first, *batch.results]:
         if isinstance(page, IefError):

@@ -115,3 +115,5 @@ def sdk_model(body: Mapping[str, object]) -> tuple[object | None, str | None]:
         return None, str(problem)
     except RecursionError:
         return None, "the body is nested too deeply"
+    except (TypeError, ValueError, AttributeError) as problem:  # a value the models choke on
+        return None, f"{type(problem).__name__}: {problem}"
