@@ -41,6 +41,10 @@ COMMANDS = {
         "k8s2ief.commands.apply:apply",
         "Submit Deployments to IEF: create, update or leave alone",
     ),
+    "diff": (
+        "k8s2ief.commands.diff:diff",
+        "What apply would change on IEF (exit 1 when something would)",
+    ),
     "emulator": (
         "k8s2ief.commands.emulator:emulator",
         "Serve a local IEF API emulator for tests and CI",

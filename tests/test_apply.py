@@ -15,7 +15,7 @@ from typing import ClassVar
 
 import pytest
 
-from k8s2ief.apply import fanned_name
+from k8s2ief.apply.plan import fanned_name
 from k8s2ief.cli import main
 from k8s2ief.testing.emulator import Emulator, Faults
 
@@ -109,7 +109,7 @@ def test_create_then_unchanged_then_update(emu: Emulator, run: Run, tmp_path: Pa
 def test_many_targets_list_the_project_once(emu: Emulator, run: Run, tmp_path: Path) -> None:
     # From LIST_ALL_FROM targets on, apply lists the project once and creates absent names
     # without looking each one up; names already there are looked up and compared as usual.
-    from k8s2ief.apply import LIST_ALL_FROM
+    from k8s2ief.apply.applier import LIST_ALL_FROM
 
     names = [f"app-{i:02d}" for i in range(LIST_ALL_FROM + 5)]
     path = tmp_path / "many.yaml"
@@ -120,10 +120,12 @@ def test_many_targets_list_the_project_once(emu: Emulator, run: Run, tmp_path: P
     code, out = run(emu, str(path), "--node-id", NODE)
     assert code == 0
     assert Counter(line.split(": ")[1] for line in out.splitlines()) == {
-        "created": len(names) - 2, "unchanged": 2}
+        "created": len(names) - 2,
+        "unchanged": 2,
+    }
     methods = Counter(r.method for r in emu.request_log[before:])
-    # one listing, then a lookup and a show for each of the two that exist
-    assert methods == {"GET": 1 + 2 * 2, "POST": len(names) - 2}
+    # one listing, then a show for each of the two that exist (the listing gave their ids)
+    assert methods == {"GET": 1 + 2, "POST": len(names) - 2}
 
 
 def test_created_since_the_listing_is_decided_as_usual(
@@ -131,12 +133,16 @@ def test_created_since_the_listing_is_decided_as_usual(
 ) -> None:
     # A name absent when listed but taken when created (someone else was quicker): the create
     # is refused on its first try, and the deployment is looked up and compared as usual.
-    from k8s2ief.apply import Applier
+    from k8s2ief.apply.applier import Applier
 
     path = tmp_path / "app.yaml"
     path.write_text(manifest("app"))
     assert run(emu, str(path), "--node-id", NODE) == (0, "app: created\n")
-    monkeypatch.setattr(Applier, "_list_existing", lambda self, targets: frozenset())
+
+    def listed_empty(self: Applier, targets: object) -> None:
+        self.ctx.listed = {}
+
+    monkeypatch.setattr(Applier, "_list", listed_empty)
     assert run(emu, str(path), "--node-id", NODE) == (0, "app: unchanged\n")
     assert len(emu.deployments) == 1
 
@@ -144,7 +150,7 @@ def test_created_since_the_listing_is_decided_as_usual(
 def test_dry_run_writes_nothing(emu: Emulator, run: Run, tmp_path: Path) -> None:
     path = tmp_path / "app.yaml"
     path.write_text(manifest("app"))
-    assert run(emu, str(path), "--node-id", NODE, "--dry-run") == (0, "app: create\n")
+    assert run(emu, str(path), "--node-id", NODE, "--dry-run") == (0, "app: would create\n")
     assert run(emu, str(path), "--node-id", NODE) == (0, "app: created\n")
     path.write_text(manifest("app", replicas=1, image="busybox:1"))
     code, out = run(emu, str(path), "--node-id", NODE, "--dry-run", "-o", "json")
@@ -246,11 +252,17 @@ def test_convert_piped_into_apply_bodies(emu: Emulator, tmp_path: Path) -> None:
     command = [sys.executable, "-m", "k8s2ief"]
     convert = subprocess.Popen(
         [*command, "convert", str(path), "--node-id", NODE],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=_env(tmp_path),
     )
     applied = subprocess.run(
         [*command, "apply", "--bodies", "-", "--endpoint", emu.endpoint],
-        stdin=convert.stdout, capture_output=True, text=True, env=_env(tmp_path), timeout=60,
+        stdin=convert.stdout,
+        capture_output=True,
+        text=True,
+        env=_env(tmp_path),
+        timeout=60,
     )
     assert convert.wait(timeout=30) == 0
     assert (applied.returncode, applied.stdout) == (0, "one: created\ntwo: created\n")
@@ -266,10 +278,21 @@ def test_two_hundred_under_faults(emu: Emulator, run: Run, tmp_path: Path) -> No
     path = tmp_path / "many.yaml"
     path.write_text("".join(manifest(f"app-{i:03d}") for i in range(200)))
     emu.set_faults(
-        Faults(error_rate=0.2, throttle_rate=0.05, retry_after_s=0, commit_timeout_rate=0.05,
-               commit_hold_s=1.0, reset_rate=0.05, seed=7)
+        Faults(
+            error_rate=0.2,
+            throttle_rate=0.05,
+            retry_after_s=0,
+            commit_timeout_rate=0.05,
+            commit_hold_s=1.0,
+            reset_rate=0.05,
+            seed=7,
+        )
     )
-    code, out = run(emu, str(path), "--node-id", NODE, "--timeout", "0.3", "-o", "json")
+    # Faults strike about one request in three: 30 tries make giving up on one (0.35**30)
+    # practically impossible, whatever the machine's load does to the timing.
+    code, out = run(
+        emu, str(path), "--node-id", NODE, "--timeout", "0.3", "--max-attempts", "30", "-o", "json"
+    )
     results = json.loads(out)
     emu.set_faults(Faults())
     names = [d["name"] for d in emu.deployments]
@@ -293,7 +316,10 @@ def test_nothing_secret_was_printed() -> None:
 def test_emulator_command(tmp_path: Path) -> None:
     server = subprocess.Popen(
         [sys.executable, "-m", "k8s2ief", "emulator", "--project-id", PROJECT],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=_env(tmp_path),
     )
     try:
         assert server.stdout is not None
@@ -301,9 +327,23 @@ def test_emulator_command(tmp_path: Path) -> None:
         assert "listening on http://127.0.0.1:" in line
         endpoint = line.rsplit(" ", 1)[1].strip()
         applied = subprocess.run(
-            [sys.executable, "-m", "k8s2ief", "apply", "--endpoint", endpoint, "--node-id", NODE,
-             str(DATA / "mixed.yaml"), "-o", "json"],
-            capture_output=True, text=True, env=_env(tmp_path), timeout=60,
+            [
+                sys.executable,
+                "-m",
+                "k8s2ief",
+                "apply",
+                "--endpoint",
+                endpoint,
+                "--node-id",
+                NODE,
+                str(DATA / "mixed.yaml"),
+                "-o",
+                "json",
+            ],
+            capture_output=True,
+            text=True,
+            env=_env(tmp_path),
+            timeout=60,
         )
         actions = Counter(r["action"] for r in json.loads(applied.stdout))
         assert (applied.returncode, actions) == (1, Counter({"created": 1, "blocked": 1}))

@@ -6,6 +6,7 @@ import contextlib
 import copy
 import http.client
 import json
+import os
 import subprocess
 import sys
 import time
@@ -111,7 +112,9 @@ def test_deployment_create_show_update_delete(ief: ModuleType, emu: Emulator) ->
     # Defaults the real service fills in, as in the seed's 201 answer.
     assert created["template"]["init_containers"] == []
     assert created["template"]["containers"][0]["privileged"] is False
-    assert iefs.show_deployment(created["id"]) == created == emu.deployments[0]
+    # No instance is ready in the create answer; with no ready delay, the next read has them.
+    now = {**created, "ready_replicas": 1}
+    assert iefs.show_deployment(created["id"]) == now == emu.deployments[0]
 
     template = copy.deepcopy(deployment_body()["deployment"]["template"])
     template["containers"][0]["image_url"] = "nginx:1.27"
@@ -335,8 +338,66 @@ def test_signature_check_agrees_with_the_sdk_signer(ief: ModuleType) -> None:
         signing.verify("GET", request.uri + "&x=1", headers, b"", {"ak": "sk"})
     with pytest.raises(signing.SignatureError, match="does not match"):
         signing.verify("GET", request.uri, headers, b"", {"ak": "other"})
-    with pytest.raises(signing.SignatureError, match="access key"):
+    # An unknown access key is answered exactly as a wrong signature: nothing tells keys apart.
+    with pytest.raises(signing.SignatureError) as unknown:
         signing.verify("GET", request.uri, headers, b"", {"another-ak": "sk"})
+    with pytest.raises(signing.SignatureError) as wrong:
+        signing.verify("GET", request.uri, headers, b"", {"ak": "other"})
+    assert str(unknown.value) == str(wrong.value) == signing.MISMATCH
+
+
+def test_unknown_key_and_bad_signature_get_the_same_answer(ief: ModuleType, emu: Emulator) -> None:
+    answers = []
+    for ak, sk in ((AK, "wrong-secret"), ("UNKNOWNAK000000", SK)):
+        with pytest.raises(ief.IefError) as refused:
+            session(ief, emu, ak=ak, sk=sk).list_deployments()
+        answers.append((refused.value.status, refused.value.error_code, refused.value.error_msg))
+    assert answers[0] == answers[1] and answers[0][:2] == (401, "APIGW.0301")
+
+
+def test_signed_host_must_name_this_endpoint(ief: ModuleType, emu: Emulator) -> None:
+    # Signed (correctly) for another host, as a request captured elsewhere and replayed here.
+    from huaweicloudsdkcore.auth.credentials import BasicCredentials
+    from huaweicloudsdkcore.sdk_request import SdkRequest
+    from huaweicloudsdkcore.signer.signer import Signer
+
+    def send(host: str) -> int:
+        path = f"/v3/{PROJECT}/edgemgr/deployments"
+        request = SdkRequest(
+            method="GET",
+            schema="http",
+            host=host,
+            resource_path=path,
+            query_params=[],
+            header_params={"Content-Type": "application/json", "X-Project-Id": PROJECT},
+            body=b"",
+        )
+        Signer(BasicCredentials(AK, SK)).sign(request)
+        connection = http.client.HTTPConnection("127.0.0.1", emu.port, timeout=5)
+        connection.request("GET", path, headers=request.header_params)
+        return connection.getresponse().status
+
+    assert send(f"127.0.0.1:{emu.port}") == 200
+    assert send(f"localhost:{emu.port}") == 200
+    assert send("ief.cn-north-4.myhuaweicloud.com") == 401
+    assert send(f"127.0.0.1:{emu.port + 1}") == 401
+
+
+def test_instances_get_ready_after_the_delay_unless_the_image_never_does(ief: ModuleType) -> None:
+    with Emulator({AK: SK}, PROJECT, ready_delay_s=0.3, never_ready_image=r":broken$") as emu:
+        iefs = session(ief, emu)
+        good = iefs.create_deployment(deployment_body("good"))
+        bad_body = deployment_body("bad")
+        bad_body["deployment"]["template"]["containers"][0]["image_url"] = "nginx:broken"
+        bad = iefs.create_deployment(bad_body)
+        assert (
+            good["ready_replicas"] == 0 and iefs.show_deployment(good["id"])["ready_replicas"] == 0
+        )
+        time.sleep(0.35)
+        assert iefs.show_deployment(good["id"])["ready_replicas"] == 1
+        assert iefs.show_deployment(bad["id"])["ready_replicas"] == 0
+        listed = {d["name"]: d["ready_replicas"] for d in iefs.list_deployments()}
+        assert listed == {"good": 1, "bad": 0}
 
 
 # --------------------------------------------------------------------------- faults
@@ -431,8 +492,15 @@ def test_faults_are_reproducible(ief: ModuleType) -> None:
 
 
 def test_command_line_serves_in_the_foreground(ief: ModuleType) -> None:
-    command = [sys.executable, "-m", "k8s2ief.testing.emulator", "--project-id", PROJECT]
-    environment = {"HUAWEICLOUD_SDK_AK": AK, "HUAWEICLOUD_SDK_SK": SK, "PATH": "/usr/bin"}
+    # The project id from the same variable apply reads.
+    command = [sys.executable, "-m", "k8s2ief", "emulator"]
+    environment = {
+        "HUAWEICLOUD_SDK_AK": AK,
+        "HUAWEICLOUD_SDK_SK": SK,
+        "PATH": "/usr/bin",
+        "HUAWEICLOUD_SDK_PROJECT_ID": PROJECT,
+        "HOME": os.environ["HOME"],
+    }
     environment["PYTHONPATH"] = ":".join(sys.path)
     with subprocess.Popen(command, env=environment, stdout=subprocess.PIPE, text=True) as server:
         try:
@@ -444,14 +512,58 @@ def test_command_line_serves_in_the_foreground(ief: ModuleType) -> None:
             server.terminate()
 
 
-def test_command_line_needs_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    from k8s2ief.testing import emulator
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        ({"HUAWEICLOUD_SDK_AK": AK}, "HUAWEICLOUD_SDK_SK"),
+        ({"HUAWEICLOUD_SDK_AK": AK, "HUAWEICLOUD_SDK_SK": SK}, "HUAWEICLOUD_SDK_PROJECT_ID"),
+    ],
+)
+def test_command_line_needs_credentials_and_project(
+    variables: dict[str, str], message: str
+) -> None:
+    environment = {"PATH": "/usr/bin", "HOME": os.environ["HOME"], **variables}
+    environment["PYTHONPATH"] = ":".join(sys.path)
+    done = subprocess.run(
+        [sys.executable, "-m", "k8s2ief", "emulator"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2 and done.stderr.count("\n") == 1 and message in done.stderr
 
-    monkeypatch.delenv("HUAWEICLOUD_SDK_AK", raising=False)
-    monkeypatch.delenv("HUAWEICLOUD_SDK_SK", raising=False)
-    with pytest.raises(SystemExit) as stopped:
-        emulator.main(["--project-id", PROJECT, "--ak", AK])
-    assert stopped.value.code == 2
+
+def test_command_line_injects_faults(ief: ModuleType) -> None:
+    command = [
+        sys.executable,
+        "-m",
+        "k8s2ief",
+        "emulator",
+        "--project-id",
+        PROJECT,
+        "--error-rate",
+        "1",
+        "--seed",
+        "3",
+    ]
+    environment = {
+        "HUAWEICLOUD_SDK_AK": AK,
+        "HUAWEICLOUD_SDK_SK": SK,
+        "PATH": "/usr/bin",
+        "HOME": os.environ["HOME"],
+        "PYTHONPATH": ":".join(sys.path),
+    }
+    with subprocess.Popen(command, env=environment, stdout=subprocess.PIPE, text=True) as server:
+        try:
+            assert server.stdout is not None
+            endpoint = server.stdout.readline().split()[-1]
+            iefs = ief.IefSession(AK, SK, PROJECT, endpoint=endpoint, timeout=FAST)
+            with pytest.raises(ief.IefError) as failed:
+                iefs.list_deployments()
+            assert (failed.value.status, failed.value.error_code) == (500, "IEF.100500")
+        finally:
+            server.terminate()
 
 
 def test_session_refuses_empty_keys(ief: ModuleType) -> None:

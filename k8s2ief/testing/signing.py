@@ -30,6 +30,8 @@ MAX_CLOCK_SKEW = timedelta(minutes=15)
 # the host stops a request captured for one endpoint from being replayed to another.
 REQUIRED_SIGNED_HEADERS = frozenset({"host", "x-sdk-date"})
 
+MISMATCH = "the signature does not match the request"
+
 _AUTHORIZATION = re.compile(
     r"^SDK-HMAC-SHA256\s+Access=(?P<ak>[^,\s]+),\s*SignedHeaders=(?P<headers>[^,\s]+),"
     r"\s*Signature=(?P<signature>[0-9a-fA-F]+)$"
@@ -147,9 +149,10 @@ def verify(
     match = _AUTHORIZATION.match(header_value(headers, "Authorization") or "")
     if match is None:
         raise SignatureError(f"Authorization header is missing or not {ALGORITHM}")
-    secret_key = secret_keys.get(match["ak"])
-    if secret_key is None:
-        raise SignatureError("the access key is not known")
+    # An unknown access key is answered as a wrong signature, after the same work: the answer
+    # must not tell which access keys exist.
+    known = match["ak"] in secret_keys
+    secret_key = secret_keys.get(match["ak"], "\0unknown access key")
     sdk_date = _signed_date(headers, now or datetime.now(timezone.utc))
     signed_headers = match["headers"].split(";")
     missing = REQUIRED_SIGNED_HEADERS.difference(signed_headers)
@@ -158,6 +161,6 @@ def verify(
     path, _, query = target.partition("?")
     canonical = canonical_request(method, path, query, headers, signed_headers, body)
     expected = signature(secret_key, string_to_sign(sdk_date, canonical))
-    if not hmac.compare_digest(expected, match["signature"].lower()):
-        raise SignatureError("the signature does not match the request")
+    if not hmac.compare_digest(expected, match["signature"].lower()) or not known:
+        raise SignatureError(MISMATCH)
     return match["ak"]

@@ -1,0 +1,67 @@
+"""What every part of a run shares: per-thread sessions, retries, the listing, the options."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from k8s2ief.apply.model import JsonObject
+from k8s2ief.apply.retry import Retrier, RetryPolicy
+
+if TYPE_CHECKING:
+    from k8s2ief.ief.client import IefSession
+
+
+@dataclass(frozen=True)
+class Options:
+    dry_run: bool = False
+    recreate: bool = False
+    parallel: int = 8
+    applyset: str | None = None
+    prune: bool = False
+
+
+class Context:
+    """Sessions are made per thread by ``session_factory`` (the SDK client is not shared)."""
+
+    def __init__(
+        self,
+        session_factory: Callable[[], IefSession],
+        options: Options,
+        policy: RetryPolicy,
+        redact: Iterable[str],
+    ) -> None:
+        self._factory = session_factory
+        self._local = threading.local()
+        self._sessions: list[IefSession] = []
+        self._sessions_lock = threading.Lock()
+        self.options = options
+        self.stop = threading.Event()
+        self.retrier = Retrier(policy, self.stop)
+        self._redact = sorted({s for s in redact if s}, key=len, reverse=True)
+        # The project's deployments by name, when listed up front (many targets, or a prune);
+        # None: each target is looked up by name.
+        self.listed: dict[str, JsonObject] | None = None
+
+    def session(self) -> IefSession:
+        session: IefSession | None = getattr(self._local, "session", None)
+        if session is None:
+            session = self._factory()
+            self._local.session = session
+            with self._sessions_lock:
+                self._sessions.append(session)
+        return session
+
+    def clean(self, text: str) -> str:
+        """A message from IEF with every credential and Secret value scrubbed, cut short."""
+        for secret in self._redact:
+            text = text.replace(secret, "***")
+        return text[:300]
+
+    def close(self) -> None:
+        with self._sessions_lock:
+            for session in self._sessions:
+                session.close()
+            self._sessions.clear()
