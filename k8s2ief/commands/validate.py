@@ -12,8 +12,8 @@ from collections.abc import Iterator
 import click
 
 from k8s2ief.commands.options import config_option
+from k8s2ief.ief.contract import EDITIONS
 from k8s2ief.load import Limits, Source, iter_sources, read_source
-from k8s2ief.settings import EDITIONS
 
 # (where, body) for a body to check, or (where, None) after a problem already reported
 Located = tuple[str, object]

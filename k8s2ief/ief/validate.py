@@ -25,6 +25,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache, lru_cache
 
+from k8s2ief.ief import contract
+from k8s2ief.ief.contract import EDITIONS
+
 __all__ = [
     "CODE_RULES",
     "EDITIONS",
@@ -34,14 +37,14 @@ __all__ = [
     "validate_body",
 ]
 
-EDITIONS = ("professional", "platinum")
-
 # One line per rule a schema cannot express; the ids are stable (reports and docs use them).
 CODE_RULES: Mapping[str, str] = {
     "one-target": "exactly one of group_id and node_ids",
     "one-node": "node_ids holds at most one node id",
     "migration-with-group": "deployment.template.configs.migration is set when group_id is used",
-    "resource-range": "cpu 0.01-1000, memory and gpu 0.01-1024000 (memory limit >= 4), npu 1-1000",
+    "resource-range": f"cpu {contract.RESOURCES['cpu'].text}, memory and gpu "
+    f"{contract.RESOURCES['memory'].text} (memory limit >= {contract.MEMORY_LIMIT_MIN}), "
+    f"npu {contract.RESOURCES['npu'].text}",
     "requests-within-limits": "a resource request is not above its limit",
     "host-port-xor-range": "a port mapping has host_port or host_port_range, not both "
     "(one of them unless host_network)",
@@ -59,8 +62,9 @@ CODE_RULES: Mapping[str, str] = {
     "Default or ClusterFirst without",
     "edition-affinity": "affinity needs the platinum edition",
     "edition-host-port-range": "host_port_range needs the platinum edition",
-    "edition-replicas": "replicas is 1 on the professional edition and below 100 on platinum",
-    "argv-length": "command and args each hold at most 65536 characters in all",
+    "edition-replicas": f"replicas is {contract.REPLICAS_MAX[contract.PROFESSIONAL]} on the "
+    f"professional edition and below {contract.REPLICAS_MAX[contract.PLATINUM] + 1} on platinum",
+    "argv-length": f"command and args each hold at most {contract.ARGV_MAX} characters in all",
 }
 
 _Path = tuple[str | int, ...]
@@ -568,30 +572,16 @@ def _check_target(body: dict[str, object], edition: str) -> Iterator[Violation]:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class _ResourceKind:
-    low: Decimal  # inclusive range (en edition: cpu in cores, memory and gpu in MB, npu count)
-    high: Decimal
-    unit: str
-    form: re.Pattern[str]  # the spelling the schema requires; others are the schema's to report
-
-
-_DECIMAL_FORM = re.compile(r"(0|[1-9][0-9]*)(\.[0-9]+)?")
-_COUNT_FORM = re.compile(r"[1-9][0-9]*")
-_RESOURCE_KINDS: Mapping[str, _ResourceKind] = {
-    "cpu": _ResourceKind(Decimal("0.01"), Decimal("1000"), " cores", _DECIMAL_FORM),
-    "memory": _ResourceKind(Decimal("0.01"), Decimal("1024000"), " MB", _DECIMAL_FORM),
-    "gpu": _ResourceKind(Decimal("0.01"), Decimal("1024000"), " MB", _DECIMAL_FORM),
-    "npu": _ResourceKind(Decimal("1"), Decimal("1000"), "", _COUNT_FORM),
-}
-_MEMORY_LIMIT_MIN = Decimal("4")
+_RESOURCE_KINDS = contract.RESOURCES
+_MEMORY_LIMIT_MIN = contract.MEMORY_LIMIT_MIN
 
 
 def _quantities(resources: dict[str, object], field: str) -> dict[str, Decimal]:
     values: dict[str, Decimal] = {}
     for key, raw in _obj(resources.get(field)).items():
         kind = _RESOURCE_KINDS.get(key)
-        if kind is not None and isinstance(raw, str) and kind.form.fullmatch(raw):
+        # Another spelling than the schema's is the schema's to report.
+        if kind is not None and isinstance(raw, str) and _regex(kind.form).fullmatch(raw):
             values[key] = Decimal(raw)
     return values
 
@@ -803,7 +793,11 @@ def _match_expressions(node: object, path: _Path) -> Iterator[tuple[_Path, dict[
             yield from _match_expressions(item, (*path, index))
 
 
-_INTEGER = re.compile(r"-?[0-9]+")
+_INTEGER = contract.compiled(contract.INTEGER)
+
+
+def _one_integer(values: list[str]) -> bool:
+    return len(values) == 1 and _INTEGER.fullmatch(values[0]) is not None
 
 
 def _check_match_expressions(body: dict[str, object], edition: str) -> Iterator[Violation]:
@@ -814,11 +808,13 @@ def _check_match_expressions(body: dict[str, object], edition: str) -> Iterator[
         if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
             continue
         problem = None
-        if operator in ("In", "NotIn") and not values:
+        if operator in contract.OPERATORS_WITH_VALUES and not values:
             problem = "needs at least one value"
-        elif operator in ("Exists", "DoesNotExist") and values:
+        elif operator in contract.OPERATORS_WITHOUT_VALUES and values:
             problem = "takes no values"
-        elif operator in ("Gt", "Lt") and (len(values) != 1 or not _INTEGER.fullmatch(values[0])):
+        elif operator in contract.OPERATORS_ONE_INTEGER and (
+            len(values) != 1 or not _INTEGER.fullmatch(values[0])
+        ):
             problem = "takes exactly one value, an integer"
         if problem:
             yield _rule(
@@ -845,7 +841,7 @@ def _check_dns_policy(body: dict[str, object], edition: str) -> Iterator[Violati
         )
 
 
-_MAX_REPLICAS_PLATINUM = 99
+_MAX_REPLICAS = contract.REPLICAS_MAX
 
 
 def _check_edition(body: dict[str, object], edition: str) -> Iterator[Violation]:
@@ -858,21 +854,23 @@ def _check_edition(body: dict[str, object], edition: str) -> Iterator[Violation]
     replicas = _int(_obj(body.get("deployment")).get("replicas"))
     if replicas is None:
         return
-    if edition == "professional" and replicas > 1:
+    if edition == contract.PROFESSIONAL and replicas > _MAX_REPLICAS[edition]:
         yield _rule(
             ("deployment", "replicas"),
             "edition-replicas",
-            f"{replicas} replicas; the professional edition runs exactly 1 (platinum: up to 99)",
+            f"{replicas} replicas; the professional edition runs exactly {_MAX_REPLICAS[edition]} "
+            f"(platinum: up to {_MAX_REPLICAS[contract.PLATINUM]})",
         )
-    elif edition == "platinum" and replicas > _MAX_REPLICAS_PLATINUM:
+    elif edition == contract.PLATINUM and replicas > _MAX_REPLICAS[edition]:
         yield _rule(
             ("deployment", "replicas"),
             "edition-replicas",
-            f"{replicas} replicas; the platinum edition accepts fewer than 100",
+            f"{replicas} replicas; the platinum edition accepts fewer than "
+            f"{_MAX_REPLICAS[edition] + 1}",
         )
 
 
-_MAX_ARGV_CHARS = 65536
+_MAX_ARGV_CHARS = contract.ARGV_MAX
 
 
 def _check_argv_length(body: dict[str, object], edition: str) -> Iterator[Violation]:

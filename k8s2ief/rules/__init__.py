@@ -7,6 +7,7 @@ accounting walk then reports every field none of them consumed.
 
 from __future__ import annotations
 
+from k8s2ief.ief import contract
 from k8s2ief.rules import accounting, affinity, host_ports, metadata, origins, pod
 from k8s2ief.rules.containers import PodContext, container
 from k8s2ief.rules.ledger import Ledger, RawFinding, View
@@ -14,8 +15,8 @@ from k8s2ief.rules.metadata import ANNOTATION_AUTONOMY, ANNOTATION_RING, RING_CO
 from k8s2ief.rules.volumes import PodVolumes
 from k8s2ief.settings import Settings
 
-PROFESSIONAL_REPLICAS = 1
-PLATINUM_REPLICAS_BELOW = 100
+PROFESSIONAL_REPLICAS = contract.REPLICAS_MAX[contract.PROFESSIONAL]
+PLATINUM_REPLICAS_BELOW = contract.REPLICAS_MAX[contract.PLATINUM] + 1
 
 
 def convert_manifest(

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import re
-
+from k8s2ief.ief import contract
 from k8s2ief.rules.ledger import View, describe
 from k8s2ief.settings import Settings
 
 REQUIRED = "requiredDuringSchedulingIgnoredDuringExecution"
 PREFERRED = "preferredDuringSchedulingIgnoredDuringExecution"
-OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt")
-WEIGHT_MIN, WEIGHT_MAX = 1, 100
-INTEGER = re.compile(r"-?[0-9]+")
+OPERATORS = contract.OPERATORS
+WEIGHT_MIN, WEIGHT_MAX = contract.WEIGHT_MIN, contract.WEIGHT_MAX
+INTEGER = contract.compiled(contract.INTEGER)
 # Selector and term fields IEF's affinity has no place for.
 UNSUPPORTED = {
     "matchFields": "IEF selects nodes by labels only",

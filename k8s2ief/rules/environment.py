@@ -9,16 +9,15 @@ resolve to the same values (k8s2ief.behaviour checks it).
 
 from __future__ import annotations
 
-import re
-
 from k8s2ief.behaviour.expansion import references
 from k8s2ief.behaviour.kubernetes import KUBERNETES_ENV_NAME
+from k8s2ief.ief import contract
 from k8s2ief.load.scalars import go_float
 from k8s2ief.rules.ledger import View, describe, shorten
 from k8s2ief.rules.origins import record
 from k8s2ief.settings import Settings
 
-ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # IEF's env name rule
+ENV_NAME = contract.compiled(contract.ENV_NAME)  # IEF's env name rule
 HOST_IP_FIELD = "status.hostIP"
 Entry = dict[str, object]
 

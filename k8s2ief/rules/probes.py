@@ -5,10 +5,11 @@ from __future__ import annotations
 import shlex
 
 from k8s2ief.behaviour import kubernetes
+from k8s2ief.ief import contract
 from k8s2ief.rules.ledger import View
 from k8s2ief.rules.origins import record
 
-SECONDS_MIN, SECONDS_MAX = 1, 3600
+SECONDS_MIN, SECONDS_MAX = contract.PROBE_SECONDS_MIN, contract.PROBE_SECONDS_MAX
 SCHEMES = ("HTTP", "HTTPS")
 # Kubernetes' values for probe settings IEF lacks; a field holding one of them changes nothing
 # and is left to the accounting walk's defaults summary.

@@ -5,23 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
 
+from k8s2ief.ief import contract
 from k8s2ief.quantity import parse_quantity
 from k8s2ief.rules.ledger import View, describe
 from k8s2ief.settings import Settings
 
 MIB = Decimal(1024 * 1024)
 CENT = Decimal("0.01")
-MEMORY_LIMIT_MIN = Decimal(4)
+MEMORY_LIMIT_MIN = contract.MEMORY_LIMIT_MIN
 HUGE_DIGITS = 15  # amounts above 10**15 are far beyond any IEF range: no rounding, short text
 # Kubernetes resource name -> (IEF key, NPU type when the name selects one).
 ASCEND = {"huawei.com/Ascend310": "D310", "huawei.com/Ascend310B": "D310B"}
 GPU = "nvidia.com/gpu"
-RANGES = {
-    "cpu": (Decimal("0.01"), Decimal(1000)),
-    "memory": (Decimal("0.01"), Decimal(1024000)),
-    "gpu": (Decimal("0.01"), Decimal(1024000)),
-    "npu": (Decimal(1), Decimal(1000)),
-}
+RANGES = {key: (kind.low, kind.high) for key, kind in contract.RESOURCES.items()}
 
 
 def decimal_text(value: Decimal) -> str:

@@ -7,11 +7,12 @@ import re
 from collections.abc import Callable
 
 from k8s2ief.behaviour.kubernetes import KUBERNETES_SOURCES
+from k8s2ief.ief import contract
 from k8s2ief.rules.ledger import View
 from k8s2ief.rules.origins import record
 
-VOLUME_NAME_MAX = 63
-HOST_PATH = re.compile(r"/[-/_.A-Za-z0-9]*")  # the API's rule for hostPath sources
+VOLUME_NAME_MAX = contract.VOLUME_NAME_MAX
+HOST_PATH = contract.compiled(contract.HOST_PATH)  # the API's rule for hostPath sources
 KUBERNETES_DEFAULT_MODE = 420  # 0644, what the API server fills in for configMap and secret
 _NOT_NAME = re.compile(r"[^a-z0-9]+")
 # Mount options IEF has no field for: (code, what happens without them).
