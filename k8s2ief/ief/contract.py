@@ -4,8 +4,8 @@ Written from both editions of the API reference (/work/shared/seeds/: zh 2024-04
 A body must be accepted by every edition in service, so where the editions differ the value here
 is the one both accept (the stricter), and the comment says which edition set it.
 
-Read by the converter's rules (k8s2ief/rules/), the body validator (k8s2ief/ief/validate.py),
-the settings and the commands; ``scripts/gen_schema.py`` writes the JSON Schema
+Read by the converter's rules (k8s2ief/rules/), the body rules (k8s2ief/ief/body_rules.py),
+the settings and the commands. ``scripts/gen_schema.py`` writes the JSON Schema
 (k8s2ief/schemas/create-deployment.schema.json) from ``SCHEMA_VALUES`` below, and
 tests/test_contract.py checks the committed schema is current. A new limit is one line here plus
 a ``@{NAME}`` placeholder in scripts/create-deployment.schema.in.json.
