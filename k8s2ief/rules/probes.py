@@ -140,5 +140,9 @@ def _bounded(probe: View, key: str, value: int) -> int:
     if SECONDS_MIN <= value <= SECONDS_MAX:
         return value
     clamped = min(max(value, SECONDS_MIN), SECONDS_MAX)
-    probe.note(key, "KI508", f"{key} {value} is outside IEF's 1..3600; {clamped} was used")
+    probe.note(
+        key,
+        "KI508",
+        f"{key} {value} is outside IEF's {SECONDS_MIN}..{SECONDS_MAX}; {clamped} was used",
+    )
     return clamped

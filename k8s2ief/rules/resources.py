@@ -116,7 +116,8 @@ def _check(spec: View, amounts: dict[str, dict[str, Decimal]]) -> None:
         spec.ledger.report(
             "KI403",
             (*spec.path, "limits", "memory"),
-            f"memory limit {decimal_text(memory)} MB is below IEF's minimum of 4 MB",
+            f"memory limit {decimal_text(memory)} MB is below IEF's minimum of "
+            f"{decimal_text(MEMORY_LIMIT_MIN)} MB",
             consume=False,
         )
     for key, request in requests.items():
