@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from k8s2ief.ief import contract
+from k8s2ief.rules.handlers import POD, handles
 from k8s2ief.rules.ledger import View, describe
 from k8s2ief.settings import Settings
 
@@ -69,6 +70,7 @@ def _selector_without_platinum(pod: View, node_target: bool) -> None:
         )
 
 
+@handles("spec.template.spec.nodeSelector")
 def _node_selector(pod: View) -> list[dict[str, object]]:
     expressions = []
     for key, value, path in pod.items("nodeSelector"):
@@ -82,6 +84,7 @@ def _node_selector(pod: View) -> list[dict[str, object]]:
     return expressions
 
 
+@handles("spec.template.spec.affinity.nodeAffinity")
 def _node_affinity(
     view: View | None, folded: list[dict[str, object]], pod: View
 ) -> dict[str, object]:
@@ -147,6 +150,7 @@ def _expression_problem(operator: str | None, values: list[str] | None) -> str |
     return None
 
 
+@handles("spec.template.spec.affinity.podAffinity", "spec.template.spec.affinity.podAntiAffinity")
 def _pod_affinity(view: View | None) -> dict[str, object]:
     if view is None:
         return {}
@@ -220,6 +224,7 @@ def _take(view: View, path: tuple) -> bool:
     return True
 
 
+@handles(*(f"{POD}.affinity...{field}" for field in UNSUPPORTED))
 def _unsupported(view: View) -> None:
     for key, effect in UNSUPPORTED.items():
         if key in view:

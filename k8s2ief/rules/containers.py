@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from k8s2ief.ief import contract
 from k8s2ief.rules import environment, host_ports, probes, resources, volumes
+from k8s2ief.rules.handlers import handles
 from k8s2ief.rules.ledger import View, shorten
 from k8s2ief.rules.metadata import NAME_RULE, suggest_name
 from k8s2ief.rules.origins import record
@@ -29,6 +30,11 @@ class PodContext:
     bound: list[host_ports.Bound] = field(default_factory=list)
 
 
+@handles(
+    "spec.template.spec.containers[*].command",
+    "spec.template.spec.containers[*].args",
+    "spec.template.spec.containers[*].securityContext.privileged",
+)
 def container(view: View, ctx: PodContext, *, init: bool) -> dict[str, object]:
     """One Kubernetes container -> one IEF ContainerDef, keys in the API's order."""
     body: dict[str, object] = {"name": _name(view), "image_url": _image(view)}
@@ -86,6 +92,7 @@ def container(view: View, ctx: PodContext, *, init: bool) -> dict[str, object]:
     return body
 
 
+@handles("spec.template.spec.containers[*].name")
 def _name(view: View) -> str | None:
     name = view.text("name")
     if name is None:
@@ -100,6 +107,7 @@ def _name(view: View) -> str | None:
     return name
 
 
+@handles("spec.template.spec.containers[*].image")
 def _image(view: View) -> str | None:
     image = view.text("image")
     if not image:
@@ -107,6 +115,10 @@ def _image(view: View) -> str | None:
     return image
 
 
+@handles(
+    "spec.template.spec.containers[*].securityContext.runAsUser",
+    "spec.template.spec.securityContext.runAsUser",
+)
 def _run_as_user(security: View | None, pod_default: int | None) -> int | None:
     user = security.integer("runAsUser") if security else None
     if user is None:

@@ -6,6 +6,7 @@ import difflib
 import re
 
 from k8s2ief.ief import contract
+from k8s2ief.rules.handlers import handles
 from k8s2ief.rules.ledger import View, describe, shorten
 from k8s2ief.settings import Settings
 
@@ -47,6 +48,7 @@ def suggest_name(name: str) -> str:
     return text or "app"
 
 
+@handles("metadata.name")
 def deployment_name(meta: View | None, settings: Settings) -> str | None:
     """``--name`` wins; otherwise metadata.name, which must satisfy IEF's naming rule."""
     name = meta.text("name") if meta else None
@@ -85,6 +87,7 @@ def annotations(meta: View | None) -> dict[str, str]:
     return found
 
 
+@handles('metadata.annotations["k8s2ief.io/description"]')
 def description(meta: View | None, ours: dict[str, str]) -> str | None:
     text = ours.get(ANNOTATION_DESCRIPTION)
     if text is None or meta is None:
@@ -107,6 +110,7 @@ def description(meta: View | None, ours: dict[str, str]) -> str | None:
     return text
 
 
+@handles("metadata.labels")
 def tags(meta: View | None) -> list[dict[str, str]]:
     """Labels that are valid IEF tags under both editions; every other label is a warning."""
     result: list[dict[str, str]] = []
@@ -133,6 +137,9 @@ def tags(meta: View | None) -> list[dict[str, str]]:
     return result
 
 
+@handles(
+    'metadata.annotations["k8s2ief.io/node-id"]', 'metadata.annotations["k8s2ief.io/group-id"]'
+)
 def target(
     meta: View | None, ours: dict[str, str], settings: Settings
 ) -> tuple[str | None, str | None]:

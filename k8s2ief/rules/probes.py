@@ -6,6 +6,7 @@ import shlex
 
 from k8s2ief.behaviour import kubernetes
 from k8s2ief.ief import contract
+from k8s2ief.rules.handlers import handles
 from k8s2ief.rules.ledger import View
 from k8s2ief.rules.origins import record
 
@@ -24,6 +25,7 @@ IEF_TIMING_DEFAULTS = {
 }
 
 
+@handles("spec.template.spec.containers[*].livenessProbe")
 def convert(container: View, key: str, port_names: dict[str, int]) -> dict[str, object] | None:
     probe = container.child(key)
     if probe is None:
@@ -48,6 +50,11 @@ def convert(container: View, key: str, port_names: dict[str, int]) -> dict[str, 
     return result
 
 
+@handles(
+    "spec.template.spec.containers[*].livenessProbe.exec",
+    "spec.template.spec.containers[*].livenessProbe.tcpSocket",
+    "spec.template.spec.containers[*].livenessProbe.grpc",
+)
 def _handler(probe: View, port_names: dict[str, int]) -> dict[str, object] | None:
     exec_view = probe.child("exec")
     if exec_view is not None:
@@ -69,6 +76,7 @@ def _handler(probe: View, port_names: dict[str, int]) -> dict[str, object] | Non
     return None
 
 
+@handles("spec.template.spec.containers[*].livenessProbe.httpGet")
 def _http_get(http: View, port_names: dict[str, int]) -> dict[str, object] | None:
     port = http.take("port")
     if isinstance(port, str):
@@ -109,6 +117,7 @@ def startup_budget(container: View) -> int:
     return kubernetes.startup_budget(startup) if isinstance(startup, dict) else 0
 
 
+@handles("spec.template.spec.containers[*].livenessProbe.initialDelaySeconds")
 def _initial_delay(probe: View, budget: int) -> int:
     delay = probe.integer("initialDelaySeconds")
     if not delay and not budget:
@@ -136,6 +145,7 @@ def _initial_delay(probe: View, budget: int) -> int:
     return _bounded(probe, "initialDelaySeconds", delay)  # type: ignore[arg-type]
 
 
+@handles("spec.template.spec.containers[*].livenessProbe.timeoutSeconds")
 def _bounded(probe: View, key: str, value: int) -> int:
     if SECONDS_MIN <= value <= SECONDS_MAX:
         return value

@@ -7,6 +7,7 @@ from decimal import ROUND_CEILING, Decimal
 
 from k8s2ief.ief import contract
 from k8s2ief.quantity import parse_quantity
+from k8s2ief.rules.handlers import handles
 from k8s2ief.rules.ledger import View, describe
 from k8s2ief.settings import Settings
 
@@ -34,6 +35,7 @@ class Resources:
     npu_type: str | None = None
 
 
+@handles("spec.template.spec.containers[*].resources")
 def convert(view: View, settings: Settings) -> Resources:
     result = Resources()
     spec = view.child("resources")
