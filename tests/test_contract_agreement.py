@@ -29,15 +29,28 @@ from k8s2ief.ief.validate import validate_body
 
 EXAMPLES = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
-# Converter codes about a limit of the body, and the validator rules that break the same limit.
-LIMIT_RULES: dict[str, frozenset[str]] = {
-    "KI305": frozenset({"argv-length"}),
-    "KI408": frozenset({"resource-range", "schema.pattern"}),  # "1E+20" is no decimal either
-    "KI403": frozenset({"resource-range"}),
-    "KI402": frozenset({"requests-within-limits"}),
-    "KI201": frozenset({"edition-replicas", "schema.minimum"}),
+# Converter codes about a limit of the body, and the validator's (rule, field) for the same limit.
+LIMIT_RULES: dict[str, frozenset[tuple[str, str]]] = {
+    "KI305": frozenset({("argv-length", "")}),
+    # "1E+20" is out of range and no plain decimal either
+    "KI408": frozenset({("resource-range", ""), ("schema.pattern", ".resources.")}),
+    "KI403": frozenset({("resource-range", "")}),
+    "KI402": frozenset({("requests-within-limits", "")}),
+    "KI201": frozenset({("edition-replicas", ""), ("schema.minimum", "deployment.replicas")}),
 }
-ALL_LIMIT_RULES = frozenset().union(*LIMIT_RULES.values())
+
+
+def _limits(violations: list[Any], code: str) -> bool:
+    """Whether a violation breaks the limit ``code`` is about."""
+    return any(
+        v.rule == rule and part in v.path for v in violations for rule, part in LIMIT_RULES[code]
+    )
+
+
+def _limit_violations(violations: list[Any]) -> list[Any]:
+    return [v for v in violations if any(_limits([v], code) for code in LIMIT_RULES)]
+
+
 A = contract.ARGV_MAX
 
 
@@ -105,12 +118,26 @@ def manifest(draw: st.DrawFn) -> dict[str, Any]:
     replicas = draw(st.one_of(st.none(), st.sampled_from([-1, 0, 1, 2, 98, 99, 100, 101])))
     if replicas is not None:
         spec["replicas"] = replicas
-    return {
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "metadata": {"name": "web"},
-        "spec": spec,
-    }
+    # Names, labels, env names and the description around the contract's patterns and lengths:
+    # the converter renames or drops what breaks them, so they must never reach the body invalid.
+    metadata: dict[str, Any] = {"name": draw(text(contract.NAME_MAX + 8))}
+    labels = draw(st.dictionaries(text(contract.TAG_KEY_MAX + 4), text(contract.TAG_VALUE_MAX + 4)))
+    if labels:
+        metadata["labels"] = labels
+    description = draw(st.one_of(st.none(), text(contract.DESCRIPTION_MAX + 4)))
+    if description is not None:
+        metadata["annotations"] = {"k8s2ief.io/description": description}
+    env = draw(st.lists(text(12), max_size=3))
+    if env:
+        first = spec["template"]["spec"]["containers"][0]
+        first["env"] = [{"name": name, "value": "v"} for name in env]
+    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": metadata, "spec": spec}
+
+
+def text(longest: int) -> st.SearchStrategy[str]:
+    alphabet = st.sampled_from("abcxyzAZ09-_.$ ~/")
+    long = st.integers(longest - 6, longest).map(lambda n: "a" * n)
+    return st.one_of(st.text(alphabet, max_size=longest), long)
 
 
 EDITION = st.sampled_from(contract.EDITIONS)
@@ -132,12 +159,11 @@ def test_convert_and_validate_agree_on_generated_manifests(doc: dict[str, Any], 
     assert "KI901" not in codes, [f.message for f in errors if f.code == "KI901"]
     if violations:
         assert codes, [v.rule for v in violations]
-    rules = {v.rule for v in violations}
     for code in codes & LIMIT_RULES.keys():
-        assert rules & LIMIT_RULES[code], (code, sorted(rules))
+        assert _limits(violations, code), (code, [v.rule for v in violations])
     # And the other way: a limit violation has its converter error.
-    for rule in rules & ALL_LIMIT_RULES:
-        assert any(rule in LIMIT_RULES[code] for code in codes & LIMIT_RULES.keys()), rule
+    for violation in _limit_violations(violations):
+        assert any(_limits([violation], code) for code in codes & LIMIT_RULES.keys()), violation
 
 
 def _base() -> dict[str, Any]:
@@ -204,7 +230,7 @@ def test_a_mutated_body_is_rejected_exactly_when_convert_reports_the_value(
     assert base.body is not None and validate_body(base.body, edition=edition) == []
     body, mutated = copy.deepcopy(base.body), copy.deepcopy(doc)
     setter(body, mutated, value)
-    rejected = {v.rule for v in validate_body(body, edition=edition)} & ALL_LIMIT_RULES
+    rejected = _limit_violations(validate_body(body, edition=edition))
     converted = convert(mutated, node_id="node-1", edition=edition)
     assert converted.body == body  # the manifest carries the same value to the same body
     reported = {f.code for f in _errors(converted.findings)} & LIMIT_RULES.keys()
