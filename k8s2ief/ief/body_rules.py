@@ -9,9 +9,10 @@ report the same mistake twice.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from functools import cache
+from typing import TypeVar
 
 from k8s2ief.ief import contract
 from k8s2ief.ief.violation import Path, Violation, format_path, short
@@ -90,6 +91,20 @@ def _containers(body: dict[str, object]) -> Iterator[tuple[_Path, dict[str, obje
         for index, container in enumerate(_arr(template.get(field))):
             if isinstance(container, dict):
                 yield (*_TEMPLATE, field, index), container
+
+
+_Key = TypeVar("_Key")
+_Where = TypeVar("_Where")
+
+
+def _repeats(items: Iterable[tuple[_Key, _Where]]) -> Iterator[tuple[_Key, _Where, _Where]]:
+    """(key, where, where it was first) for every key seen before: the API wants them unique."""
+    first: dict[_Key, _Where] = {}
+    for key, where in items:
+        if key in first:
+            yield key, where, first[key]
+        else:
+            first[key] = where
 
 
 def _check_target(body: dict[str, object], edition: str) -> Iterator[Violation]:
@@ -296,37 +311,24 @@ def _check_volume_names(body: dict[str, object], edition: str) -> Iterator[Viola
 
 
 def _check_container_names(body: dict[str, object], edition: str) -> Iterator[Violation]:
-    first_path: dict[str, _Path] = {}
-    for path, container in _containers(body):
-        name = container.get("name")
-        if not isinstance(name, str):
-            continue
-        if name in first_path:
-            yield _rule(
-                (*path, "name"),
-                "unique-container-names",
-                f"container {name!r} is already defined at {format_path(first_path[name])}; "
-                "the API requires unique names across init_containers and containers",
-            )
-        else:
-            first_path[name] = path
+    names = ((container.get("name"), path) for path, container in _containers(body))
+    for name, path, first in _repeats((n, p) for n, p in names if isinstance(n, str)):
+        yield _rule(
+            (*path, "name"),
+            "unique-container-names",
+            f"container {name!r} is already defined at {format_path(first)}; "
+            "the API requires unique names across init_containers and containers",
+        )
 
 
 def _check_tag_keys(body: dict[str, object], edition: str) -> Iterator[Violation]:
-    first_index: dict[str, int] = {}
-    for index, tag in enumerate(_arr(body.get("tags"))):
-        key = _obj(tag).get("key")
-        if not isinstance(key, str):
-            continue
-        if key in first_index:
-            yield _rule(
-                ("tags", index, "key"),
-                "unique-tag-keys",
-                f"tag key {key!r} is already used at tags[{first_index[key]}]; "
-                "the API requires unique tag keys",
-            )
-        else:
-            first_index[key] = index
+    keys = ((_obj(tag).get("key"), index) for index, tag in enumerate(_arr(body.get("tags"))))
+    for key, index, first in _repeats((k, i) for k, i in keys if isinstance(k, str)):
+        yield _rule(
+            ("tags", index, "key"),
+            "unique-tag-keys",
+            f"tag key {key!r} is already used at tags[{first}]; the API requires unique tag keys",
+        )
 
 
 def _match_expressions(node: object, path: _Path) -> Iterator[tuple[_Path, dict[str, object]]]:

@@ -55,23 +55,23 @@ def compiled_schema() -> _Check:
     return _SchemaCompiler(schema).compile(schema)
 
 
+# JSON type names by Python type; bool before int, since a bool is an int to isinstance.
+_JSON_TYPE_NAMES: tuple[tuple[type, str], ...] = (
+    (type(None), "null"),
+    (bool, "boolean"),
+    (int, "integer"),
+    (float, "number"),
+    (str, "string"),
+    (list, "array"),
+    (dict, "object"),
+)
+
+
 def _json_type(value: object) -> str:
     """The JSON type name of a Python value, for messages."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return type(value).__name__
+    return next(
+        (name for kind, name in _JSON_TYPE_NAMES if isinstance(value, kind)), type(value).__name__
+    )
 
 
 def _is_number(value: object) -> bool:
