@@ -7,33 +7,23 @@ the registry in k8s2ief.codes gives the code its default severity and documentat
 
 from __future__ import annotations
 
-import enum
 import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
+from k8s2ief.severity import Severity
 
-class Severity(enum.IntEnum):
-    """How much a finding matters; ordered so that ``>=`` compares thresholds."""
-
-    INFO = 1
-    WARNING = 2
-    ERROR = 3
-
-    def __str__(self) -> str:
-        return _SEVERITY_LABELS[self]
-
-    @classmethod
-    def parse(cls, text: str) -> Severity:
-        try:
-            return cls[text.strip().upper()]
-        except KeyError:
-            raise ValueError(f"unknown severity {text!r} (use error, warning or info)") from None
-
-
-# Reports print a severity per finding, tens of thousands of times: computed once.
-_SEVERITY_LABELS = {severity: severity.name.lower() for severity in Severity}
+__all__ = [
+    "FAIL_NEVER",
+    "Finding",
+    "Policy",
+    "Severity",
+    "breaches",
+    "code_patterns",
+    "parse_fail_on",
+    "worst",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +72,7 @@ class Finding:
 
 @functools.cache
 def _code_names() -> dict[str, str]:
-    # Imported late: k8s2ief.codes imports this module for Severity.
+    # Imported late: the code table is only needed once a finding is printed.
     from k8s2ief.codes import REGISTRY
 
     return {code: info.name for code, info in REGISTRY.items()}

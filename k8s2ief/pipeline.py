@@ -19,6 +19,7 @@ from k8s2ief.names import FirstUse
 from k8s2ief.paths import Path, render
 from k8s2ief.references import uses_env_from
 from k8s2ief.rules import convert_manifest
+from k8s2ief.rules.handlers import handles
 from k8s2ief.rules.host_ports import Bound, clash_message
 from k8s2ief.rules.ledger import Ledger, RawFinding
 from k8s2ief.rules.metadata import ANNOTATION_IGNORE
@@ -85,6 +86,7 @@ class Converter:
         for document in documents:
             yield self.convert(document)
 
+    @handles("apiVersion", "kind")
     def convert(self, doc: Document) -> DocumentResult:
         if doc.error is not None:
             finding = Finding(
@@ -236,6 +238,7 @@ def _related(finding: Path, field: Path) -> bool:
     return finding[:shorter] == field[:shorter]
 
 
+@handles(f'metadata.annotations["{ANNOTATION_IGNORE}"]')
 def _ignored_codes(doc: Document) -> frozenset[str]:
     data = doc.data if isinstance(doc.data, dict) else {}
     meta = data.get("metadata")

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-EDITIONS = ("professional", "platinum")
+from k8s2ief.ief.contract import EDITIONS, PORT_MAX, PORT_MIN
+
 # Deployment API versions Kubernetes has served; the legacy ones have the same pod template.
 DEPLOYMENT_API_VERSIONS = ("apps/v1", "apps/v1beta1", "apps/v1beta2", "extensions/v1beta1")
 
@@ -32,9 +33,11 @@ class Settings:
             raise ValueError("give a node id or a group id, not both: IEF takes one target")
         if self.host_port_range and self.edition != "platinum":
             raise ValueError("a host port range needs the platinum edition (--edition platinum)")
-        low, high = self.host_port_range or (1, 2)
-        if not 1 <= low < high <= 65535:
-            raise ValueError("a host port range is MIN-MAX with 1 <= MIN < MAX <= 65535")
+        low, high = self.host_port_range or (PORT_MIN, PORT_MIN + 1)
+        if not PORT_MIN <= low < high <= PORT_MAX:
+            raise ValueError(
+                f"a host port range is MIN-MAX with {PORT_MIN} <= MIN < MAX <= {PORT_MAX}"
+            )
         if self.gpu_memory_mb is not None and self.gpu_memory_mb <= 0:
             raise ValueError("--gpu-memory-mb must be a positive number of MB")
 

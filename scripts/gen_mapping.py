@@ -9,14 +9,24 @@ from __future__ import annotations
 import json
 import sys
 
+import k8s2ief.pipeline  # noqa: F401  (declares the handlers of apiVersion, kind, ignore)
 from k8s2ief.behaviour.coverage import COVERS
 from k8s2ief.codes import REGISTRY
 from k8s2ief.rules import accounting, affinity, probes, volumes
+from k8s2ief.rules.handlers import handler_of
 from k8s2ief.rules.matrix import AFFINITY_SHAPE, CARRIED, SEVERITY_DECISIONS
 
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|")
+
+
+def _handler(field: str) -> str:
+    """``module:function`` of the code that handles ``field``; every row must have one."""
+    where = handler_of(field)
+    if where is None:
+        raise SystemExit(f"no @handles declaration covers {field}: declare it on its rule")
+    return f"`{where}`"
 
 
 def _codes(codes: str) -> str:
@@ -36,6 +46,8 @@ def _reported_rows() -> list[tuple[str, str, str]]:
     rows.append((f"{container}.livenessProbe.httpGet.httpHeaders", "KI503", "no headers on IEF"))
     for field, why in affinity.UNSUPPORTED.items():
         rows.append((f"{accounting.POD}.affinity...{field}", "KI702", why))
+    for kind in volumes.UNSUPPORTED_SOURCES:
+        rows.append((f"{accounting.POD}.volumes[*].{kind}", "KI602", "IEF has no such volume"))
     rows.append(("any other field", "KI008", "reported under its path; a typo is KI007"))
     return rows
 
@@ -48,26 +60,29 @@ def render() -> str:
         "`accounting.py`, `volumes.py`, `probes.py`, `affinity.py`) and the code registry",
         "(`k8s2ief/codes.py`). Rows under `containers[*]` apply to `initContainers[*]` too, and",
         "rows under `livenessProbe` to `readinessProbe` (and `startupProbe` where reported).",
+        "The last column names the function that carries or reports the field (its `@handles`",
+        "declaration, `k8s2ief/rules/handlers.py`).",
         "",
         "## Carried over",
         "",
-        "| Kubernetes field | IEF field | rule | findings |",
-        "|---|---|---|---|",
+        "| Kubernetes field | IEF field | rule | findings | handled by |",
+        "|---|---|---|---|---|",
     ]
     out += [
-        f"| `{_cell(r.kubernetes)}` | `{_cell(r.ief)}` | {_cell(r.rule)} | {_codes(r.codes)} |"
+        f"| `{_cell(r.kubernetes)}` | `{_cell(r.ief)}` | {_cell(r.rule)} | {_codes(r.codes)} "
+        f"| {_handler(r.kubernetes)} |"
         for r in CARRIED
     ]
     out += [
         "",
         "## Reported, not carried",
         "",
-        "| Kubernetes field | finding | severity | why |",
-        "|---|---|---|---|",
+        "| Kubernetes field | finding | severity | why | handled by |",
+        "|---|---|---|---|---|",
     ]
     out += [
         f"| `{_cell(field)}` | {code} {REGISTRY[code].name} | {REGISTRY[code].severity} "
-        f"| {_cell(why)} |"
+        f"| {_cell(why)} | {_handler(field)} |"
         for field, code, why in _reported_rows()
     ]
     out += [

@@ -20,7 +20,7 @@ import pytest
 from conftest import tree_paths
 from jsonschema import Draft202012Validator, validators
 
-from k8s2ief.ief import validate
+from k8s2ief.ief import schema as schema_module
 from k8s2ief.ief.validate import CODE_RULES, Violation, load_schema, validate_body
 
 REPO = Path(__file__).resolve().parents[1]
@@ -91,7 +91,7 @@ def schema_keywords_that_can_fail(node: object) -> set[str]:
                 for sub in value.values():
                     found |= schema_keywords_that_can_fail(sub)
                 continue
-            if key not in structural and key not in validate._ANNOTATIONS:
+            if key not in structural and key not in schema_module._ANNOTATIONS:
                 found.add(key)
             found |= schema_keywords_that_can_fail(value)
     elif isinstance(node, list):
@@ -213,7 +213,7 @@ def test_interpreter_agrees_with_jsonschema_on_mutations(
 
 def test_interpreter_refuses_keywords_it_does_not_know() -> None:
     with pytest.raises(ValueError, match="oneOf"):
-        validate._SchemaCompiler({}).compile({"oneOf": [{"type": "string"}]})
+        schema_module._SchemaCompiler({}).compile({"oneOf": [{"type": "string"}]})
 
 
 def test_schema_is_valid_draft_2020_12() -> None:

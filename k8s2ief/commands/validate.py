@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterator
 import click
 
 from k8s2ief.commands.options import config_option
+from k8s2ief.ief.contract import EDITIONS
 from k8s2ief.load import Document, Limits, Source, iter_sources, read_source
-from k8s2ief.settings import EDITIONS
 
 # (where, body) for a body to check, or (where, None) after a problem already reported
 # A body and where a violation in it stands: its JSON path (as keys and indexes) -> "file:line".

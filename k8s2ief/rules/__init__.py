@@ -7,17 +7,20 @@ accounting walk then reports every field none of them consumed.
 
 from __future__ import annotations
 
+from k8s2ief.ief import contract
 from k8s2ief.rules import accounting, affinity, host_ports, metadata, origins, pod
 from k8s2ief.rules.containers import PodContext, container
+from k8s2ief.rules.handlers import handles
 from k8s2ief.rules.ledger import Ledger, RawFinding, View
 from k8s2ief.rules.metadata import ANNOTATION_AUTONOMY, ANNOTATION_RING, RING_CONTROLLERS
 from k8s2ief.rules.volumes import PodVolumes
 from k8s2ief.settings import Settings
 
-PROFESSIONAL_REPLICAS = 1
-PLATINUM_REPLICAS_BELOW = 100
+PROFESSIONAL_REPLICAS = contract.REPLICAS_MAX[contract.PROFESSIONAL]
+PLATINUM_REPLICAS_BELOW = contract.REPLICAS_MAX[contract.PLATINUM] + 1
 
 
+@handles('metadata.annotations["k8s2ief.io/source"]')
 def convert_manifest(
     data: dict[str, object], settings: Settings, ledger: Ledger | None = None
 ) -> tuple[dict[str, object], list[RawFinding]]:
@@ -103,6 +106,7 @@ def _deployment(
     return result
 
 
+@handles("spec.replicas")
 def _replicas(spec: View | None, settings: Settings) -> int:
     replicas = spec.integer("replicas") if spec else None
     if replicas is None:
@@ -122,6 +126,7 @@ def _replicas(spec: View | None, settings: Settings) -> int:
     return replicas
 
 
+@handles("spec.template.spec.initContainers", "spec.template.spec.containers")
 def _template(
     pod_view: View | None,
     ours: dict[str, str],
@@ -176,6 +181,10 @@ def _unique_names(pod_view: View, init: list[dict], apps: list[dict]) -> None:
             seen.add(item.get("name"))
 
 
+@handles(
+    'metadata.annotations["k8s2ief.io/ring-controller"]',
+    'metadata.annotations["k8s2ief.io/autonomy-edge-selector"]',
+)
 def _annotations(ours: dict[str, str], ledger: Ledger) -> dict[str, str]:
     result: dict[str, str] = {}
     ring = ours.get(ANNOTATION_RING)

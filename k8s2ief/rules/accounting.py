@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 from k8s2ief.paths import Path, pattern_of, render
 from k8s2ief.rules import k8s_fields
+from k8s2ief.rules.handlers import handles
 from k8s2ief.rules.ledger import Ledger, RawFinding
 from k8s2ief.rules.probes import KUBERNETES_DEFAULTS as KUBERNETES_PROBE_DEFAULTS
 from k8s2ief.rules.probes import KUBERNETES_TIMEOUT_SECONDS
@@ -155,6 +156,7 @@ KNOWN: dict[str, tuple[str, str]] = {
 }
 
 
+@handles(*KNOWN, "any other field")
 def leftovers(data: object, ledger: Ledger) -> list[RawFinding]:
     """Findings for every field the rules left unconsumed, and the two per-document summaries."""
     server: list[Path] = _server_annotations(data, ledger)

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import re
-
+from k8s2ief.ief import contract
+from k8s2ief.rules.handlers import POD, handles
 from k8s2ief.rules.ledger import View, describe
 from k8s2ief.settings import Settings
 
 REQUIRED = "requiredDuringSchedulingIgnoredDuringExecution"
 PREFERRED = "preferredDuringSchedulingIgnoredDuringExecution"
-OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt")
-WEIGHT_MIN, WEIGHT_MAX = 1, 100
-INTEGER = re.compile(r"-?[0-9]+")
+OPERATORS = contract.OPERATORS
+WEIGHT_MIN, WEIGHT_MAX = contract.WEIGHT_MIN, contract.WEIGHT_MAX
+INTEGER = contract.compiled(contract.INTEGER)
 # Selector and term fields IEF's affinity has no place for.
 UNSUPPORTED = {
     "matchFields": "IEF selects nodes by labels only",
@@ -70,6 +70,7 @@ def _selector_without_platinum(pod: View, node_target: bool) -> None:
         )
 
 
+@handles("spec.template.spec.nodeSelector")
 def _node_selector(pod: View) -> list[dict[str, object]]:
     expressions = []
     for key, value, path in pod.items("nodeSelector"):
@@ -83,6 +84,7 @@ def _node_selector(pod: View) -> list[dict[str, object]]:
     return expressions
 
 
+@handles("spec.template.spec.affinity.nodeAffinity")
 def _node_affinity(
     view: View | None, folded: list[dict[str, object]], pod: View
 ) -> dict[str, object]:
@@ -148,6 +150,7 @@ def _expression_problem(operator: str | None, values: list[str] | None) -> str |
     return None
 
 
+@handles("spec.template.spec.affinity.podAffinity", "spec.template.spec.affinity.podAntiAffinity")
 def _pod_affinity(view: View | None) -> dict[str, object]:
     if view is None:
         return {}
@@ -221,6 +224,7 @@ def _take(view: View, path: tuple) -> bool:
     return True
 
 
+@handles(*(f"{POD}.affinity...{field}" for field in UNSUPPORTED))
 def _unsupported(view: View) -> None:
     for key, effect in UNSUPPORTED.items():
         if key in view:

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
+from k8s2ief.ief import contract
 from k8s2ief.rules import environment, host_ports, probes, resources, volumes
+from k8s2ief.rules.handlers import handles
 from k8s2ief.rules.ledger import View, shorten
 from k8s2ief.rules.metadata import NAME_RULE, suggest_name
 from k8s2ief.rules.origins import record
 from k8s2ief.settings import Settings
 
-COMMAND_MAX = 65536
-ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-RUN_AS_USER_MAX = 65534
+COMMAND_MAX = contract.ARGV_MAX
+RUN_AS_USER_MIN, RUN_AS_USER_MAX = contract.RUN_AS_USER_MIN, contract.RUN_AS_USER_MAX
 HOST_IP_FIELD = "status.hostIP"
 
 
@@ -30,6 +30,11 @@ class PodContext:
     bound: list[host_ports.Bound] = field(default_factory=list)
 
 
+@handles(
+    "spec.template.spec.containers[*].command",
+    "spec.template.spec.containers[*].args",
+    "spec.template.spec.containers[*].securityContext.privileged",
+)
 def container(view: View, ctx: PodContext, *, init: bool) -> dict[str, object]:
     """One Kubernetes container -> one IEF ContainerDef, keys in the API's order."""
     body: dict[str, object] = {"name": _name(view), "image_url": _image(view)}
@@ -87,6 +92,7 @@ def container(view: View, ctx: PodContext, *, init: bool) -> dict[str, object]:
     return body
 
 
+@handles("spec.template.spec.containers[*].name")
 def _name(view: View) -> str | None:
     name = view.text("name")
     if name is None:
@@ -101,6 +107,7 @@ def _name(view: View) -> str | None:
     return name
 
 
+@handles("spec.template.spec.containers[*].image")
 def _image(view: View) -> str | None:
     image = view.text("image")
     if not image:
@@ -108,12 +115,18 @@ def _image(view: View) -> str | None:
     return image
 
 
+@handles(
+    "spec.template.spec.containers[*].securityContext.runAsUser",
+    "spec.template.spec.securityContext.runAsUser",
+)
 def _run_as_user(security: View | None, pod_default: int | None) -> int | None:
     user = security.integer("runAsUser") if security else None
     if user is None:
         return pod_default
-    if not 0 <= user <= RUN_AS_USER_MAX:
+    if not RUN_AS_USER_MIN <= user <= RUN_AS_USER_MAX:
         security.note(  # type: ignore[union-attr]
-            "runAsUser", "KI803", f"runAsUser {user} is outside IEF's range 0..{RUN_AS_USER_MAX}"
+            "runAsUser",
+            "KI803",
+            f"runAsUser {user} is outside IEF's range {RUN_AS_USER_MIN}..{RUN_AS_USER_MAX}",
         )
     return user

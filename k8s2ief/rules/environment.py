@@ -9,20 +9,23 @@ resolve to the same values (k8s2ief.behaviour checks it).
 
 from __future__ import annotations
 
-import re
-
 from k8s2ief.behaviour.expansion import references
 from k8s2ief.behaviour.kubernetes import KUBERNETES_ENV_NAME
+from k8s2ief.ief import contract
 from k8s2ief.load.scalars import go_float
+from k8s2ief.rules.handlers import handles
 from k8s2ief.rules.ledger import View, describe, shorten
 from k8s2ief.rules.origins import record
 from k8s2ief.settings import Settings
 
-ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # IEF's env name rule
+ENV_NAME = contract.compiled(contract.ENV_NAME)  # IEF's env name rule
 HOST_IP_FIELD = "status.hostIP"
 Entry = dict[str, object]
 
 
+@handles(
+    "spec.template.spec.containers[*].env[*].name", "spec.template.spec.containers[*].env[*].value"
+)
 def env(view: View, settings: Settings) -> list[Entry]:
     """The container's envs in the kubelet's build order; a later definition replaces one."""
     entries: dict[str, Entry] = {}
@@ -118,6 +121,7 @@ def _json_text(value: object) -> str:
 KEY_REFS = (("secretKeyRef", "secret", "Secret"), ("configMapKeyRef", "configmap", "ConfigMap"))
 
 
+@handles("spec.template.spec.containers[*].env[*].valueFrom")
 def _value_from(source: View, name: str, settings: Settings) -> Entry | None:
     for key, field, kind in KEY_REFS:
         ref = source.child(key)
@@ -170,6 +174,7 @@ def _value_from(source: View, name: str, settings: Settings) -> Entry | None:
 ENV_FROM_KINDS = (("configMapRef", "ConfigMap", "configmap"), ("secretRef", "Secret", "secret"))
 
 
+@handles("spec.template.spec.containers[*].envFrom")
 def expand_env_from(view: View, settings: Settings) -> tuple[list[Entry], set[str]]:
     """envFrom expands when the ConfigMap or Secret is in the same input (references only).
 

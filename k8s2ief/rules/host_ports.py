@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from k8s2ief.paths import Path
+from k8s2ief.rules.handlers import handles
 from k8s2ief.rules.ledger import Ledger, View
 from k8s2ief.rules.origins import record
 from k8s2ief.settings import Settings
@@ -26,6 +27,7 @@ class Bound:
     init: bool = False  # an init container's: it ends before the app containers bind theirs
 
 
+@handles("spec.template.spec.containers[*].ports[*].name")
 def ports_by_name(view: View) -> dict[str, int]:
     names: dict[str, int] = {}
     value = view.peek("ports")
@@ -74,6 +76,11 @@ def ports(
     return result
 
 
+@handles(
+    "spec.template.spec.containers[*].ports[*].containerPort",
+    "spec.template.spec.containers[*].ports[*].hostPort",
+    "spec.template.spec.containers[*].ports[*].hostIP",
+)
 def _mapping(port: View, number: int, settings: Settings, host_network: bool) -> dict[str, object]:
     entry: dict[str, object] = {"container_port": number}
     host_port = port.integer("hostPort")
@@ -99,6 +106,7 @@ def _mapping(port: View, number: int, settings: Settings, host_network: bool) ->
     return entry
 
 
+@handles("spec.template.spec.containers[*].ports[*].protocol")
 def _protocol(port: View, number: int) -> None:
     protocol = port.text("protocol", "TCP")
     if protocol != "TCP":

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from k8s2ief.ief import contract
+
 POD = "spec.template.spec"
 C = f"{POD}.containers[*]"  # every row under C applies to initContainers[*] as well
 
@@ -33,20 +35,22 @@ CARRIED: list[Row] = [
     Row(
         "metadata.name",
         "name",
-        "copied; must be IEF-valid (<= 32, [a-z0-9-]); --name overrides",
+        f"copied; must be IEF-valid (<= {contract.NAME_MAX}, [a-z0-9-]); --name overrides",
         "KI101 KI102 KI109",
     ),
     Row(
         "metadata.labels",
         "tags",
-        "pairs valid under both editions (key <= 36, value <= 43 of [A-Za-z0-9_-]), at most 10",
+        f"pairs valid under both editions (key <= {contract.TAG_KEY_MAX}, "
+        f"value <= {contract.TAG_VALUE_MAX} of [A-Za-z0-9_-]), at most {contract.TAGS_MAX}",
         "KI104",
         subtree=True,
     ),
     Row(
         'metadata.annotations["k8s2ief.io/description"]',
         "description",
-        "copied when <= 255 characters without ^~#$%&*<>()[]{}'\"\\",
+        f"copied when <= {contract.DESCRIPTION_MAX} characters without "
+        f"{contract.DESCRIPTION_FORBIDDEN}",
         "KI106",
     ),
     Row('metadata.annotations["k8s2ief.io/source"]', "source", "copied"),
@@ -84,7 +88,8 @@ CARRIED: list[Row] = [
     Row(
         "spec.replicas",
         "deployment.replicas",
-        "absent means 1; professional: 1, platinum: < 100",
+        f"absent means 1; professional: {contract.REPLICAS_MAX[contract.PROFESSIONAL]}, platinum: "
+        f"< {contract.REPLICAS_MAX[contract.PLATINUM] + 1}",
         "KI201",
     ),
     Row(f"{POD}.hostNetwork", "configs.host_network", "always emitted (default false)"),
@@ -155,10 +160,15 @@ CARRIED: list[Row] = [
         "joins the volume with its mounts; one IEF name per pod volume, unique in the pod",
         "KI601",
     ),
-    Row(f"{C}.name", "name", "must be IEF-valid (<= 32, [a-z0-9-])", "KI308"),
+    Row(f"{C}.name", "name", f"must be IEF-valid (<= {contract.NAME_MAX}, [a-z0-9-])", "KI308"),
     Row(f"{C}.image", "image_url", "copied unchanged (version left empty)", "KI309"),
-    Row(f"{C}.command", "command", "copied; <= 65,536 characters", "KI305"),
-    Row(f"{C}.args", "args", "copied; <= 65,536 characters (apart from command)", "KI305"),
+    Row(f"{C}.command", "command", f"copied; <= {contract.ARGV_MAX:,} characters", "KI305"),
+    Row(
+        f"{C}.args",
+        "args",
+        f"copied; <= {contract.ARGV_MAX:,} characters (apart from command)",
+        "KI305",
+    ),
     Row(
         f"{C}.env[*].name",
         "envs[*].name",
@@ -249,14 +259,20 @@ CARRIED: list[Row] = [
     Row(
         f"{C}.livenessProbe.initialDelaySeconds",
         "liveness_probe.initial_delay_seconds",
-        "0 or absent -> 1; plus the startupProbe's budget (liveness); 1..3600",
+        "0 or absent -> 1; plus the startupProbe's budget (liveness); "
+        f"{contract.PROBE_SECONDS_MIN}..{contract.PROBE_SECONDS_MAX}",
         "KI501 KI506 KI508",
     ),
-    Row(f"{C}.livenessProbe.timeoutSeconds", "liveness_probe.timeout_seconds", "1..3600", "KI508"),
+    Row(
+        f"{C}.livenessProbe.timeoutSeconds",
+        "liveness_probe.timeout_seconds",
+        f"{contract.PROBE_SECONDS_MIN}..{contract.PROBE_SECONDS_MAX}",
+        "KI508",
+    ),
     Row(
         f"{C}.volumeMounts[*].name",
         "volumes[*].name",
-        "lowercase letters and digits, <= 63, unique",
+        f"lowercase letters and digits, <= {contract.VOLUME_NAME_MAX}, unique",
         "KI601 KI609",
     ),
     Row(f"{C}.volumeMounts[*].mountPath", "volumes[*].destination", "copied"),
@@ -294,7 +310,12 @@ CARRIED: list[Row] = [
         subtree=True,
     ),
     Row(f"{C}.securityContext.privileged", "privileged", "copied", "KI801"),
-    Row(f"{C}.securityContext.runAsUser", "run_as_user", "0..65534", "KI803"),
+    Row(
+        f"{C}.securityContext.runAsUser",
+        "run_as_user",
+        f"{contract.RUN_AS_USER_MIN}..{contract.RUN_AS_USER_MAX}",
+        "KI803",
+    ),
 ]
 
 
@@ -377,7 +398,7 @@ SEVERITY_DECISIONS: list[Decision] = [
         "warning",
         "The startupProbe's budget (initialDelaySeconds + periodSeconds x failureThreshold) is "
         "added to the liveness delay, so a slow starter is not killed; a hung start is only "
-        "noticed later. A budget beyond IEF's 3600 s is a KI508 error.",
+        f"noticed later. A budget beyond IEF's {contract.PROBE_SECONDS_MAX} s is a KI508 error.",
     ),
 ]
 

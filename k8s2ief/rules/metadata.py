@@ -5,17 +5,19 @@ from __future__ import annotations
 import difflib
 import re
 
+from k8s2ief.ief import contract
+from k8s2ief.rules.handlers import handles
 from k8s2ief.rules.ledger import View, describe, shorten
 from k8s2ief.settings import Settings
 
-NAME_RULE = re.compile(r"[a-z0-9](?:[-a-z0-9]{0,30}[a-z0-9])?")
-NAME_MAX = 32
-DESCRIPTION_MAX = 255
-DESCRIPTION_FORBIDDEN = set("^~#$%&*<>()[]{}'\"\\")
-# Tags must satisfy both editions: the 2023-11 one allows key <= 36, value <= 43, at most 10.
-TAG_KEY = re.compile(r"[A-Za-z0-9_-]{1,36}")
-TAG_VALUE = re.compile(r"[A-Za-z0-9_-]{1,43}")
-TAGS_MAX = 10
+NAME_RULE = contract.compiled(contract.NAME)
+NAME_MAX = contract.NAME_MAX
+DESCRIPTION_MAX = contract.DESCRIPTION_MAX
+DESCRIPTION_FORBIDDEN = set(contract.DESCRIPTION_FORBIDDEN)
+# Tags must satisfy both editions (the contract keeps the stricter lengths).
+TAG_KEY = contract.compiled(contract.TAG_KEY)
+TAG_VALUE = contract.compiled(contract.TAG_VALUE)
+TAGS_MAX = contract.TAGS_MAX
 
 PREFIX = "k8s2ief.io/"
 ANNOTATION_NODE = PREFIX + "node-id"
@@ -46,6 +48,7 @@ def suggest_name(name: str) -> str:
     return text or "app"
 
 
+@handles("metadata.name")
 def deployment_name(meta: View | None, settings: Settings) -> str | None:
     """``--name`` wins; otherwise metadata.name, which must satisfy IEF's naming rule."""
     name = meta.text("name") if meta else None
@@ -84,6 +87,7 @@ def annotations(meta: View | None) -> dict[str, str]:
     return found
 
 
+@handles('metadata.annotations["k8s2ief.io/description"]')
 def description(meta: View | None, ours: dict[str, str]) -> str | None:
     text = ours.get(ANNOTATION_DESCRIPTION)
     if text is None or meta is None:
@@ -99,13 +103,14 @@ def description(meta: View | None, ours: dict[str, str]) -> str | None:
             "KI106",
             (*meta.at("annotations"), ANNOTATION_DESCRIPTION),
             f"the description {problem}; IEF allows {DESCRIPTION_MAX} characters without "
-            "^~#$%&*<>()[]{}'\"\\, so it was left out",
+            f"{contract.DESCRIPTION_FORBIDDEN}, so it was left out",
             consume=False,
         )
         return None
     return text
 
 
+@handles("metadata.labels")
 def tags(meta: View | None) -> list[dict[str, str]]:
     """Labels that are valid IEF tags under both editions; every other label is a warning."""
     result: list[dict[str, str]] = []
@@ -132,6 +137,9 @@ def tags(meta: View | None) -> list[dict[str, str]]:
     return result
 
 
+@handles(
+    'metadata.annotations["k8s2ief.io/node-id"]', 'metadata.annotations["k8s2ief.io/group-id"]'
+)
 def target(
     meta: View | None, ours: dict[str, str], settings: Settings
 ) -> tuple[str | None, str | None]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from k8s2ief.rules.handlers import handles
 from k8s2ief.rules.ledger import View
 from k8s2ief.rules.metadata import ANNOTATION_MIGRATION
 
@@ -14,6 +15,7 @@ KUBERNETES_FAILURE_TOLERATION = 300  # the DefaultTolerationSeconds admission pl
 TRUE_WORDS, FALSE_WORDS = ("true", "yes", "1"), ("false", "no", "0")
 
 
+@handles("spec.template.spec.hostNetwork", "spec.template.spec.hostPID")
 def configs(pod: View | None, ours: dict[str, str], group_target: bool) -> dict[str, object]:
     """The PodConfigs object, keys in the API's order."""
     if pod is None:
@@ -39,6 +41,7 @@ def configs(pod: View | None, ours: dict[str, str], group_target: bool) -> dict[
     return result
 
 
+@handles("spec.template.spec.restartPolicy")
 def _restart_policy(pod: View) -> str:
     policy = pod.text("restartPolicy", "Always")
     if policy not in RESTART_POLICIES:
@@ -59,6 +62,7 @@ def _restart_policy(pod: View) -> str:
     return policy  # type: ignore[return-value]
 
 
+@handles("spec.template.spec.dnsPolicy")
 def _dns_policy(pod: View, host_network: bool) -> str | None:
     """IEF's default is Default (the node's resolver); Kubernetes' is ClusterFirst, so a pod
     without host networking gets ClusterFirst written out. With host networking Kubernetes'
@@ -104,6 +108,7 @@ def _tolerates_failures(toleration: View) -> bool:
     return toleration.peek("operator") == "Exists"
 
 
+@handles("spec.template.spec.tolerations")
 def _failure_toleration(pod: View) -> tuple[bool, int | None]:
     """(whether the pod stays on a failed node for ever, else the smallest wait in seconds)."""
     smallest: int | None = None
@@ -152,6 +157,7 @@ def _failure_toleration(pod: View) -> tuple[bool, int | None]:
     return False, smallest if waits else None
 
 
+@handles('metadata.annotations["k8s2ief.io/migration"]')
 def _migration(
     pod: View, ours: dict[str, str], group_target: bool
 ) -> tuple[bool | None, int | None]:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import shlex
 
 from k8s2ief.behaviour import kubernetes
+from k8s2ief.ief import contract
+from k8s2ief.rules.handlers import handles
 from k8s2ief.rules.ledger import View
 from k8s2ief.rules.origins import record
 
-SECONDS_MIN, SECONDS_MAX = 1, 3600
+SECONDS_MIN, SECONDS_MAX = contract.PROBE_SECONDS_MIN, contract.PROBE_SECONDS_MAX
 SCHEMES = ("HTTP", "HTTPS")
 # Kubernetes' values for probe settings IEF lacks; a field holding one of them changes nothing
 # and is left to the accounting walk's defaults summary.
@@ -23,6 +25,7 @@ IEF_TIMING_DEFAULTS = {
 }
 
 
+@handles("spec.template.spec.containers[*].livenessProbe")
 def convert(container: View, key: str, port_names: dict[str, int]) -> dict[str, object] | None:
     probe = container.child(key)
     if probe is None:
@@ -47,6 +50,11 @@ def convert(container: View, key: str, port_names: dict[str, int]) -> dict[str, 
     return result
 
 
+@handles(
+    "spec.template.spec.containers[*].livenessProbe.exec",
+    "spec.template.spec.containers[*].livenessProbe.tcpSocket",
+    "spec.template.spec.containers[*].livenessProbe.grpc",
+)
 def _handler(probe: View, port_names: dict[str, int]) -> dict[str, object] | None:
     exec_view = probe.child("exec")
     if exec_view is not None:
@@ -68,6 +76,7 @@ def _handler(probe: View, port_names: dict[str, int]) -> dict[str, object] | Non
     return None
 
 
+@handles("spec.template.spec.containers[*].livenessProbe.httpGet")
 def _http_get(http: View, port_names: dict[str, int]) -> dict[str, object] | None:
     port = http.take("port")
     if isinstance(port, str):
@@ -108,6 +117,7 @@ def startup_budget(container: View) -> int:
     return kubernetes.startup_budget(startup) if isinstance(startup, dict) else 0
 
 
+@handles("spec.template.spec.containers[*].livenessProbe.initialDelaySeconds")
 def _initial_delay(probe: View, budget: int) -> int:
     delay = probe.integer("initialDelaySeconds")
     if not delay and not budget:
@@ -135,9 +145,14 @@ def _initial_delay(probe: View, budget: int) -> int:
     return _bounded(probe, "initialDelaySeconds", delay)  # type: ignore[arg-type]
 
 
+@handles("spec.template.spec.containers[*].livenessProbe.timeoutSeconds")
 def _bounded(probe: View, key: str, value: int) -> int:
     if SECONDS_MIN <= value <= SECONDS_MAX:
         return value
     clamped = min(max(value, SECONDS_MIN), SECONDS_MAX)
-    probe.note(key, "KI508", f"{key} {value} is outside IEF's 1..3600; {clamped} was used")
+    probe.note(
+        key,
+        "KI508",
+        f"{key} {value} is outside IEF's {SECONDS_MIN}..{SECONDS_MAX}; {clamped} was used",
+    )
     return clamped

@@ -5,23 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
 
+from k8s2ief.ief import contract
 from k8s2ief.quantity import parse_quantity
+from k8s2ief.rules.handlers import handles
 from k8s2ief.rules.ledger import View, describe
 from k8s2ief.settings import Settings
 
 MIB = Decimal(1024 * 1024)
 CENT = Decimal("0.01")
-MEMORY_LIMIT_MIN = Decimal(4)
+MEMORY_LIMIT_MIN = contract.MEMORY_LIMIT_MIN
 HUGE_DIGITS = 15  # amounts above 10**15 are far beyond any IEF range: no rounding, short text
 # Kubernetes resource name -> (IEF key, NPU type when the name selects one).
 ASCEND = {"huawei.com/Ascend310": "D310", "huawei.com/Ascend310B": "D310B"}
 GPU = "nvidia.com/gpu"
-RANGES = {
-    "cpu": (Decimal("0.01"), Decimal(1000)),
-    "memory": (Decimal("0.01"), Decimal(1024000)),
-    "gpu": (Decimal("0.01"), Decimal(1024000)),
-    "npu": (Decimal(1), Decimal(1000)),
-}
+RANGES = {key: (kind.low, kind.high) for key, kind in contract.RESOURCES.items()}
 
 
 def decimal_text(value: Decimal) -> str:
@@ -38,6 +35,7 @@ class Resources:
     npu_type: str | None = None
 
 
+@handles("spec.template.spec.containers[*].resources")
 def convert(view: View, settings: Settings) -> Resources:
     result = Resources()
     spec = view.child("resources")
@@ -120,7 +118,8 @@ def _check(spec: View, amounts: dict[str, dict[str, Decimal]]) -> None:
         spec.ledger.report(
             "KI403",
             (*spec.path, "limits", "memory"),
-            f"memory limit {decimal_text(memory)} MB is below IEF's minimum of 4 MB",
+            f"memory limit {decimal_text(memory)} MB is below IEF's minimum of "
+            f"{decimal_text(MEMORY_LIMIT_MIN)} MB",
             consume=False,
         )
     for key, request in requests.items():

@@ -7,11 +7,13 @@ import re
 from collections.abc import Callable
 
 from k8s2ief.behaviour.kubernetes import KUBERNETES_SOURCES
+from k8s2ief.ief import contract
+from k8s2ief.rules.handlers import POD, handles
 from k8s2ief.rules.ledger import View
 from k8s2ief.rules.origins import record
 
-VOLUME_NAME_MAX = 63
-HOST_PATH = re.compile(r"/[-/_.A-Za-z0-9]*")  # the API's rule for hostPath sources
+VOLUME_NAME_MAX = contract.VOLUME_NAME_MAX
+HOST_PATH = contract.compiled(contract.HOST_PATH)  # the API's rule for hostPath sources
 KUBERNETES_DEFAULT_MODE = 420  # 0644, what the API server fills in for configMap and secret
 _NOT_NAME = re.compile(r"[^a-z0-9]+")
 # Mount options IEF has no field for: (code, what happens without them).
@@ -34,6 +36,7 @@ def ief_volume_name(name: str) -> str:
 class PodVolumes:
     """The pod's volumes by name; remembers which ones containers mounted."""
 
+    @handles("spec.template.spec.volumes", "spec.template.spec.volumes[*].name")
     def __init__(self, pod: View | None) -> None:
         self.by_name: dict[str, View] = {}
         self.mounted: set[str] = set()
@@ -72,6 +75,7 @@ class PodVolumes:
             )
         return result
 
+    @handles("spec.template.spec.containers[*].volumeMounts")
     def _mount(self, mount: View) -> dict[str, object] | None:
         name = mount.text("name")
         destination = mount.text("mountPath")
@@ -143,6 +147,7 @@ def _unique(name: str, taken: set[str]) -> str:
 Source = tuple[str | None, str | None, int | None, bool]
 
 
+@handles("spec.template.spec.volumes[*].configMap", "spec.template.spec.volumes[*].secret")
 def _config_source(view: View, name_key: str, kind: str) -> Source:
     name = view.text(name_key)
     if not name:
@@ -164,6 +169,7 @@ def _config_source(view: View, name_key: str, kind: str) -> Source:
     return kind, name, mode, True
 
 
+@handles("spec.template.spec.volumes[*].emptyDir")
 def _empty_dir(view: View) -> Source:
     medium = view.text("medium", "")
     if "sizeLimit" in view:
@@ -171,6 +177,7 @@ def _empty_dir(view: View) -> Source:
     return "emptyDir", "memory" if medium == "Memory" else "disk", None, False
 
 
+@handles("spec.template.spec.volumes[*].hostPath")
 def _host_path(view: View) -> Source:
     path = view.text("path")
     if not path or not HOST_PATH.fullmatch(path):
@@ -203,6 +210,11 @@ VOLUME_SOURCES: dict[str, Callable[[View], Source]] = {
 }
 
 
+# Volume kinds Kubernetes has and IEF does not (projected, persistentVolumeClaim, ...): KI602.
+UNSUPPORTED_SOURCES = sorted(KUBERNETES_SOURCES - VOLUME_SOURCES.keys())
+
+
+@handles(*(f"{POD}.volumes[*].{kind}" for kind in UNSUPPORTED_SOURCES))
 def _source(volume: View) -> Source:
     kinds = [key for key in volume.data if key in KUBERNETES_SOURCES]
     if len(kinds) > 1:

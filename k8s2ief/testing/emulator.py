@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
+from k8s2ief.ief.contract import EDITIONS
 from k8s2ief.ief.validate import validate_body
 from k8s2ief.testing import signing
 from k8s2ief.testing.api import (
@@ -72,7 +73,6 @@ __all__ = ["ApiError", "Emulator", "Faults", "LoggedRequest", "serve"]
 
 LOG = logging.getLogger(__name__)
 
-EDITIONS = ("professional", "platinum")
 INSTANCE_HEADER = "ief-instance-id"
 WRITE_METHODS = frozenset({"POST", "PUT", "DELETE"})
 

@@ -9,12 +9,17 @@ import struct
 import threading
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from k8s2ief.testing.api import ApiError, _Answer, _Drop, _Request
 
-if TYPE_CHECKING:
-    from k8s2ief.testing.emulator import Emulator
+
+class Emulator(Protocol):
+    """What the HTTP layer needs of the emulator (which imports this module, not the reverse)."""
+
+    def handle(self, request: _Request) -> _Answer | _Drop: ...
+    def record(self, method: str, path: str, outcome: _Answer | _Drop) -> None: ...
+    def pause(self, seconds: float) -> None: ...
 
 MAX_BODY_BYTES = 12 * 1024 * 1024  # the gateway's limit for AK/SK-signed requests
 

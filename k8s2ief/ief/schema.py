@@ -1,0 +1,382 @@
+"""The JSON Schema of the create-deployment body, applied by a small interpreter.
+
+The schema (k8s2ief/schemas/create-deployment.schema.json, generated from the IEF contract by
+scripts/gen_schema.py) says types, required fields, enums, patterns, lengths and ranges. It is
+applied here instead of by the ``jsonschema`` package: validation runs inside every
+``k8s2ief convert`` and importing ``jsonschema`` alone costs about 100 ms of CLI start-up. The
+interpreter knows exactly the keywords the schema uses and refuses to compile any other, so a
+schema edit cannot be silently ignored; tests/test_validate.py proves it agrees with
+``jsonschema``'s Draft 2020-12 validator.
+"""
+
+from __future__ import annotations
+
+import json
+import operator
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from typing import Any
+
+from k8s2ief.ief.violation import Path, Violation, format_path, short
+
+_Path = Path
+
+
+def load_schema() -> dict[str, object]:
+    """The packaged JSON Schema, freshly parsed (callers may change their copy)."""
+    schema: dict[str, object] = json.loads(_schema_text())
+    return schema
+
+
+@lru_cache(maxsize=1)
+def _schema_text() -> str:
+    # Imported here: importlib.resources is only needed once, on the first validation.
+    from importlib.resources import files
+
+    resource = files("k8s2ief") / "schemas" / "create-deployment.schema.json"
+    return resource.read_text(encoding="utf-8")
+
+
+_Check = Callable[[object, _Path, list[Violation]], None]
+_Schema = dict[str, object]
+
+# Keywords that only annotate; everything else must be understood or compilation fails.
+_ANNOTATIONS = frozenset(
+    {"$schema", "$id", "$defs", "$comment", "title", "description", "default", "examples"}
+)
+
+
+@lru_cache(maxsize=1)
+def compiled_schema() -> _Check:
+    """The packaged schema as one check, compiled once."""
+    schema = load_schema()
+    return _SchemaCompiler(schema).compile(schema)
+
+
+# JSON type names by Python type; bool before int, since a bool is an int to isinstance.
+_JSON_TYPE_NAMES: tuple[tuple[type, str], ...] = (
+    (type(None), "null"),
+    (bool, "boolean"),
+    (int, "integer"),
+    (float, "number"),
+    (str, "string"),
+    (list, "array"),
+    (dict, "object"),
+)
+
+
+def _json_type(value: object) -> str:
+    """The JSON type name of a Python value, for messages."""
+    return next(
+        (name for kind, name in _JSON_TYPE_NAMES if isinstance(value, kind)), type(value).__name__
+    )
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+# Types as the API's Go types read JSON: bool is not a number, and an integer field takes no
+# float, not even 1.0 (Go's json decoder refuses 1.0 for an int; Draft 2020-12 would accept it,
+# so tests/test_validate.py compares with a jsonschema checker redefined the same way).
+_TYPE_TESTS: Mapping[str, Callable[[object], bool]] = {
+    "object": lambda v: isinstance(v, dict),
+    "array": lambda v: isinstance(v, list),
+    "string": lambda v: isinstance(v, str),
+    "boolean": lambda v: isinstance(v, bool),
+    "null": lambda v: v is None,
+    "number": _is_number,
+    "integer": lambda v: _is_number(v) and not isinstance(v, float),
+}
+
+
+def _json_equal(a: object, b: object) -> bool:
+    """JSON equality as JSON Schema's enum/const mean it: true is not 1, 1 is 1.0."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool) and a == b
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_json_equal(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_json_equal(a[k], b[k]) for k in a)
+    if isinstance(a, (list, dict)) or isinstance(b, (list, dict)):
+        return False
+    return a == b
+
+
+class _SchemaCompiler:
+    """Turns the schema into nested closures once, so that validating runs only plain checks."""
+
+    def __init__(self, root: Mapping[str, object]) -> None:
+        self._root = root
+        self._refs: dict[str, _Check] = {}
+
+    def compile(self, schema: object) -> _Check:
+        if not isinstance(schema, dict):
+            raise ValueError(f"unsupported schema {schema!r}: only object schemas are used")
+        hint = _description(schema)
+        checks: list[_Check] = []
+        for keyword, value in schema.items():
+            if keyword in _ANNOTATIONS or keyword in ("then", "else"):
+                continue  # "then"/"else" are compiled with their "if"
+            if keyword in _BOUNDS:
+                checks.append(_bound_check(_BOUNDS[keyword], keyword, value, hint))
+                continue
+            build = self._KEYWORDS.get(keyword)
+            if build is None:
+                raise ValueError(f"schema keyword {keyword!r} is not supported by this interpreter")
+            checks.append(build(self, value, schema, hint))
+        if len(checks) == 1:
+            return checks[0]
+
+        def check_all(instance: object, path: _Path, out: list[Violation]) -> None:
+            for check in checks:
+                check(instance, path, out)
+
+        return check_all
+
+    # Each builder gets the keyword's value, the whole schema object (for keywords that depend on
+    # siblings) and the schema's description, which messages quote as what the API expects.
+
+    def _type(self, value: object, schema: _Schema, hint: str | None) -> _Check:
+        names = [value] if isinstance(value, str) else [str(name) for name in _as_list(value)]
+        tests = [_TYPE_TESTS[name] for name in names]
+        wanted = " or ".join(names)
+
+        def check(instance: object, path: _Path, out: list[Violation]) -> None:
+            if not any(test(instance) for test in tests):
+                got = _json_type(instance)
+                out.append(_violation(path, "type", f"expected {wanted}, got {got}", hint))
+
+        return check
+
+    def _properties(self, value: object, schema: _Schema, hint: str | None) -> _Check:
+        props = {name: self.compile(sub) for name, sub in _as_dict(value).items()}
+
+        def check(instance: object, path: _Path, out: list[Violation]) -> None:
+            if isinstance(instance, dict):
+                for key, item in instance.items():
+                    sub = props.get(key)
+                    if sub is not None:
+                        sub(item, (*path, key), out)
+
+        return check
+
+    def _required(self, value: object, schema: _Schema, hint: str | None) -> _Check:
+        # The missing field's own description says more than its parent's.
+        properties = _as_dict(schema.get("properties", {}))
+        hints = {str(name): _description(properties.get(str(name), {})) for name in _as_list(value)}
+
+        def check(instance: object, path: _Path, out: list[Violation]) -> None:
+            if isinstance(instance, dict):
+                for name, field_hint in hints.items():
+                    if name not in instance:
+                        msg = f"missing required field {name!r}"
+                        out.append(_violation(path, "required", msg, field_hint))
+
+        return check
+
+    def _additional_properties(self, value: object, schema: _Schema, hint: str | None) -> _Check:
+        known = frozenset(_as_dict(schema.get("properties", {})))
+        allowed = ", ".join(_as_dict(schema.get("properties", {}))) or "none"
+        if value is False:
+
+            def reject(instance: object, path: _Path, out: list[Violation]) -> None:
+                if isinstance(instance, dict):
+                    extra = [key for key in instance if key not in known]
+                    if extra:
+                        names = ", ".join(repr(key) for key in extra)
+                        msg = f"unknown field(s) {names}; allowed: {allowed}"
+                        out.append(_violation(path, "additionalProperties", msg, None))
+
+            return reject
+        sub = self.compile(value)
+
+        def check(instance: object, path: _Path, out: list[Violation]) -> None:
+            if isinstance(instance, dict):
+                for key, item in instance.items():
+                    if key not in known:
+                        sub(item, (*path, key), out)
+
+        return check
+
+    def _items(self, value: object, schema: _Schema, hint: str | None) -> _Check:
+        sub = self.compile(value)
+
+        def check(instance: object, path: _Path, out: list[Violation]) -> None:
+            if isinstance(instance, list):
+                for index, item in enumerate(instance):
+                    sub(item, (*path, index), out)
+
+        return check
+
+    def _enum(self, value: object, schema: _Schema, hint: str | None) -> _Check:
+        options = list(_as_list(value))
+        listed = ", ".join(short(option) for option in options)
+
+        def check(instance: object, path: _Path, out: list[Violation]) -> None:
+            if not any(_json_equal(instance, option) for option in options):
+                msg = f"{short(instance)} is not one of {listed}"
+                out.append(_violation(path, "enum", msg, hint))
+
+        return check
+
+    def _const(self, value: object, schema: _Schema, hint: str | None) -> _Check:
+        def check(instance: object, path: _Path, out: list[Violation]) -> None:
+            if not _json_equal(instance, value):
+                msg = f"{short(instance)} must be {short(value)}"
+                out.append(_violation(path, "const", msg, hint))
+
+        return check
+
+    def _pattern(self, value: object, schema: _Schema, hint: str | None) -> _Check:
+        regex = compiled_pattern(str(value))
+
+        def check(instance: object, path: _Path, out: list[Violation]) -> None:
+            # search, not match: JSON Schema patterns are unanchored unless they say ^ and $.
+            if isinstance(instance, str) and regex.search(instance) is None:
+                msg = f"{short(instance)} does not match {regex.pattern}"
+                out.append(_violation(path, "pattern", msg, hint))
+
+        return check
+
+    def _ref(self, value: object, schema: _Schema, hint: str | None) -> _Check:
+        ref = str(value)
+        if ref not in self._refs:
+            # Register a forwarder before compiling the target so that a recursive $ref ends.
+            target: list[_Check] = []
+            self._refs[ref] = lambda instance, path, out: target[0](instance, path, out)
+            target.append(self.compile(self._resolve(ref)))
+            self._refs[ref] = target[0]
+        return self._refs[ref]
+
+    def _all_of(self, value: object, schema: _Schema, hint: str | None) -> _Check:
+        subs = [self.compile(sub) for sub in _as_list(value)]
+
+        def check(instance: object, path: _Path, out: list[Violation]) -> None:
+            for sub in subs:
+                sub(instance, path, out)
+
+        return check
+
+    def _if(self, value: object, schema: _Schema, hint: str | None) -> _Check:
+        condition = self.compile(value)
+        then = self.compile(schema["then"]) if "then" in schema else None
+        otherwise = self.compile(schema["else"]) if "else" in schema else None
+
+        def check(instance: object, path: _Path, out: list[Violation]) -> None:
+            scratch: list[Violation] = []
+            condition(instance, path, scratch)
+            branch = otherwise if scratch else then
+            if branch is not None:
+                branch(instance, path, out)
+
+        return check
+
+    def _resolve(self, ref: str) -> object:
+        if not ref.startswith("#/"):
+            raise ValueError(f"only local $ref are supported, not {ref!r}")
+        node: object = self._root
+        for token in ref[2:].split("/"):
+            node = _as_dict(node)[token.replace("~1", "/").replace("~0", "~")]
+        return node
+
+    _KEYWORDS: Mapping[str, Callable[[_SchemaCompiler, object, _Schema, str | None], _Check]] = {
+        "type": _type,
+        "properties": _properties,
+        "required": _required,
+        "additionalProperties": _additional_properties,
+        "items": _items,
+        "enum": _enum,
+        "const": _const,
+        "pattern": _pattern,
+        "$ref": _ref,
+        "allOf": _all_of,
+        "if": _if,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class _Bound:
+    """A keyword that bounds a measure of a value: a string's length, a number, an array's size."""
+
+    applies: Callable[[object], bool]  # values of other types are the "type" keyword's to report
+    measure: Callable[[Any], int | float]
+    beyond: Callable[[Any, Any], bool]  # measure, limit -> whether the limit is broken
+    message: str  # formatted with the measure and the limit
+    integer_limit: bool  # lengths and sizes are integers, minimum/maximum any number
+
+
+def _itself(value: object) -> object:
+    return value
+
+
+def _is_str(value: object) -> bool:
+    return isinstance(value, str)
+
+
+def _is_list(value: object) -> bool:
+    return isinstance(value, list)
+
+
+_BOUNDS: Mapping[str, _Bound] = {
+    "minLength": _Bound(_is_str, len, operator.lt, "{} characters, fewer than {}", True),
+    "maxLength": _Bound(_is_str, len, operator.gt, "{} characters, more than {}", True),
+    "minimum": _Bound(_is_number, _itself, operator.lt, "{} is below the minimum {}", False),
+    "maximum": _Bound(_is_number, _itself, operator.gt, "{} is above the maximum {}", False),
+    "minItems": _Bound(_is_list, len, operator.lt, "{} items, fewer than {}", True),
+    "maxItems": _Bound(_is_list, len, operator.gt, "{} items, more than {}", True),
+}
+
+
+def _bound_check(bound: _Bound, keyword: str, value: object, hint: str | None) -> _Check:
+    limit = _as_int(value) if bound.integer_limit else _as_number(value)
+
+    def check(instance: object, path: _Path, out: list[Violation]) -> None:
+        if bound.applies(instance):
+            measured = bound.measure(instance)
+            if bound.beyond(measured, limit):
+                out.append(_violation(path, keyword, bound.message.format(measured, limit), hint))
+
+    return check
+
+
+@cache
+def compiled_pattern(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def _description(schema: object) -> str | None:
+    description = schema.get("description") if isinstance(schema, dict) else None
+    return description if isinstance(description, str) else None
+
+
+def _violation(path: _Path, keyword: str, message: str, hint: str | None) -> Violation:
+    if hint:
+        message = f"{message} (API: {hint})"
+    return Violation(format_path(path), "schema." + keyword, message, path)
+
+
+def _as_dict(value: object) -> dict[str, object]:
+    if not isinstance(value, dict):
+        raise ValueError(f"schema error: expected an object, got {value!r}")
+    return value
+
+
+def _as_list(value: object) -> list[object]:
+    if not isinstance(value, list):
+        raise ValueError(f"schema error: expected an array, got {value!r}")
+    return value
+
+
+def _as_int(value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValueError(f"schema error: expected an integer, got {value!r}")
+    return value
+
+
+def _as_number(value: object) -> int | float:
+    if not _is_number(value):
+        raise ValueError(f"schema error: expected a number, got {value!r}")
+    return value  # type: ignore[return-value]
