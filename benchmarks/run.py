@@ -83,16 +83,26 @@ def install(work: Path, *, quick: bool) -> Installed:
         # (its own .pth files, such as an editable install's finder, are not run).
         import sysconfig
 
-        site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_path("
-                               "'purelib'))"], capture_output=True, text=True, check=True)
+        site = subprocess.run(
+            [python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         Path(site.stdout.strip(), "_bench_parent.pth").write_text(
-            "\n".join(dict.fromkeys([sysconfig.get_path("purelib"),
-                                      sysconfig.get_path("platlib")])) + "\n")
+            "\n".join(dict.fromkeys([sysconfig.get_path("purelib"), sysconfig.get_path("platlib")]))
+            + "\n"
+        )
         subprocess.run([*pip, "--no-deps", str(ROOT)], check=True, cwd=work)
     else:
         subprocess.run([*pip, f"{ROOT}[submit]"], check=True, cwd=work)
-    found = subprocess.run([python, "-c", "import k8s2ief; print(k8s2ief.__file__)"],
-                           capture_output=True, text=True, check=True, cwd=work).stdout.strip()
+    found = subprocess.run(
+        [python, "-c", "import k8s2ief; print(k8s2ief.__file__)"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=work,
+    ).stdout.strip()
     if not found.startswith(str(venv)) or (ROOT / "k8s2ief") in Path(found).parents:
         raise SystemExit(f"the benchmark would not measure the installed copy: {found}")
     return Installed(python, [str(venv / "bin" / "k8s2ief")])
@@ -229,15 +239,21 @@ class Run:
     code: int
 
 
-def run(argv: Sequence[str], *, stdout: Path | None = None, stderr: Path | None = None,
-        env: dict[str, str] | None = None) -> Run:
+def run(
+    argv: Sequence[str],
+    *,
+    stdout: Path | None = None,
+    stderr: Path | None = None,
+    env: dict[str, str] | None = None,
+) -> Run:
     """Run a command to the end; its wall time and exit code."""
     out = stdout.open("wb") if stdout else None
     err = stderr.open("wb") if stderr else None
     try:
         started = time.perf_counter()
-        code = subprocess.call(argv, stdout=out or DEVNULL, stderr=err or DEVNULL,
-                               env={**os.environ, **(env or {})})
+        code = subprocess.call(
+            argv, stdout=out or DEVNULL, stderr=err or DEVNULL, env={**os.environ, **(env or {})}
+        )
         elapsed = time.perf_counter() - started
     finally:
         for handle in (out, err):
@@ -252,8 +268,9 @@ def timed(argv: Sequence[str], repeat: int, **kwargs: object) -> list[float]:
     return [run(argv, **kwargs).seconds for _ in range(repeat)]  # type: ignore[arg-type]
 
 
-def interleaved(a: Callable[[], float], b: Callable[[], float], repeat: int
-                ) -> tuple[list[float], list[float]]:
+def interleaved(
+    a: Callable[[], float], b: Callable[[], float], repeat: int
+) -> tuple[list[float], list[float]]:
     """Alternate the two measurements, so that load from elsewhere hits both alike."""
     first: list[float] = []
     second: list[float] = []
@@ -280,18 +297,34 @@ def cold_start(tool: Installed, work: Path, docs: list[bytes], sizes: Sizes) -> 
     one = write_stream(work / "one.yaml", docs, 1)
     base = [tool.python, "-c", BASELINE_START]
     cases = [
-        ("cold start", "convert one.yaml --node-id n", ["convert", str(one), "--node-id", "n"],
-         "<= 1.3"),
+        (
+            "cold start",
+            "convert one.yaml --node-id n",
+            ["convert", str(one), "--node-id", "n"],
+            "<= 1.3",
+        ),
         ("start --help", "k8s2ief --help", ["--help"], "<= 1.2"),
         ("start explain", "k8s2ief explain KI101", ["explain", "KI101"], "<= 1.2"),
     ]
     rows = []
     for case, measured, args, target in cases:
         ours = [*tool.k8s2ief, *args]
-        a, b = interleaved(lambda ours=ours: run(ours).seconds, lambda: run(base).seconds,
-                           sizes.starts)
-        rows.append(Row(case, measured, median(a), f"python -c '{BASELINE_START}'", median(b),
-                        target=target, samples=a, baseline_samples=b, paired=True).judge())
+        a, b = interleaved(
+            lambda ours=ours: run(ours).seconds, lambda: run(base).seconds, sizes.starts
+        )
+        rows.append(
+            Row(
+                case,
+                measured,
+                median(a),
+                f"python -c '{BASELINE_START}'",
+                median(b),
+                target=target,
+                samples=a,
+                baseline_samples=b,
+                paired=True,
+            ).judge()
+        )
     return rows
 
 
@@ -306,23 +339,56 @@ def throughput(tool: Installed, work: Path, docs: list[bytes], sizes: Sizes) -> 
     rows: list[Row] = []
     if os.access(KUBECTL, os.X_OK):
         kubectl = [KUBECTL, "annotate", "--local", "-f", str(big), "k=v", "-o", "json"]
-        a, b = interleaved(lambda: run(ours, stderr=report).seconds,
-                           lambda: run(kubectl).seconds, min(sizes.repeat, 3))
-        row = Row(f"throughput {n:,} docs", "convert big.yaml -o jsonl", median(a),
-                  "kubectl annotate --local -o json", median(b), target="<= 1.0", note=note,
-                  samples=a, baseline_samples=b, paired=True).judge()
+        a, b = interleaved(
+            lambda: run(ours, stderr=report).seconds,
+            lambda: run(kubectl).seconds,
+            min(sizes.repeat, 3),
+        )
+        row = Row(
+            f"throughput {n:,} docs",
+            "convert big.yaml -o jsonl",
+            median(a),
+            "kubectl annotate --local -o json",
+            median(b),
+            target="<= 1.0",
+            note=note,
+            samples=a,
+            baseline_samples=b,
+            paired=True,
+        ).judge()
         if not lines_ok:
             row.passed = False
         rows.append(row)
     else:
-        rows.append(Row(f"throughput {n:,} docs", "convert big.yaml -o jsonl", median(mine),
-                        note=f"skipped: {KUBECTL} not found", samples=mine))
-    pyyaml = [tool.python, "-c", "import sys, yaml\nwith open(sys.argv[1], 'rb') as f:\n"
-              "    for _ in yaml.load_all(f, Loader=yaml.CSafeLoader): pass", str(big)]
+        rows.append(
+            Row(
+                f"throughput {n:,} docs",
+                "convert big.yaml -o jsonl",
+                median(mine),
+                note=f"skipped: {KUBECTL} not found",
+                samples=mine,
+            )
+        )
+    pyyaml = [
+        tool.python,
+        "-c",
+        "import sys, yaml\nwith open(sys.argv[1], 'rb') as f:\n"
+        "    for _ in yaml.load_all(f, Loader=yaml.CSafeLoader): pass",
+        str(big),
+    ]
     base = timed(pyyaml, min(sizes.repeat, 3))
-    rows.append(Row(f"throughput {n:,} docs", "convert big.yaml -o jsonl", median(mine),
-                    "PyYAML CSafeLoader load_all only", median(base), note="informational",
-                    samples=mine, baseline_samples=base).judge())
+    rows.append(
+        Row(
+            f"throughput {n:,} docs",
+            "convert big.yaml -o jsonl",
+            median(mine),
+            "PyYAML CSafeLoader load_all only",
+            median(base),
+            note="informational",
+            samples=mine,
+            baseline_samples=base,
+        ).judge()
+    )
     return rows
 
 
@@ -334,7 +400,7 @@ def _every_finding_has_a_line(report: Path, stream: Path) -> tuple[bool, int]:
         if line.startswith("k8s2ief:"):
             continue  # the summary line
         findings += 1
-        head = line[len(prefix):].split(":", 1)[0] if line.startswith(prefix) else ""
+        head = line[len(prefix) :].split(":", 1)[0] if line.startswith(prefix) else ""
         if not head.isdigit():
             return False, findings
     return True, findings
@@ -345,17 +411,27 @@ def memory(tool: Installed, work: Path, docs: list[bytes], sizes: Sizes) -> list
     large = write_stream(work / "mem-large.yaml", docs, sizes.memory_large)
 
     def peak(path: Path) -> tuple[float, float]:
-        return peak_rss_mb([*tool.k8s2ief, "convert", str(path), "-o", "jsonl", "--node-id", "n"],
-                           work)
+        return peak_rss_mb(
+            [*tool.k8s2ief, "convert", str(path), "-o", "jsonl", "--node-id", "n"], work
+        )
 
     # Peak RSS barely varies between runs: two of each are enough (the large one is slow).
     small_runs = [peak(small) for _ in range(2)]
     large_runs = [peak(large) for _ in range(min(sizes.repeat, 2))]
     large_mb, small_mb = [m for m, _ in large_runs], [m for m, _ in small_runs]
-    rows = [Row(f"memory {sizes.memory_large:,} vs {sizes.memory_small:,} docs",
-                f"peak RSS, {sizes.memory_large:,} docs", median(large_mb),
-                f"peak RSS, {sizes.memory_small:,} docs", median(small_mb),
-                unit="MB", target="<= 1.5", samples=large_mb, baseline_samples=small_mb)]
+    rows = [
+        Row(
+            f"memory {sizes.memory_large:,} vs {sizes.memory_small:,} docs",
+            f"peak RSS, {sizes.memory_large:,} docs",
+            median(large_mb),
+            f"peak RSS, {sizes.memory_small:,} docs",
+            median(small_mb),
+            unit="MB",
+            target="<= 1.5",
+            samples=large_mb,
+            baseline_samples=small_mb,
+        )
+    ]
     large.unlink()
     return [r.judge() for r in rows]
 
@@ -372,9 +448,11 @@ def peak_rss_mb(argv: list[str], work: Path) -> tuple[float, float]:
     if os.access("/usr/bin/time", os.X_OK):
         wrapped = ["/usr/bin/time", "-f", "%M", "-o", str(report), *argv]
     else:
-        launcher = ("import resource, subprocess, sys; subprocess.call(sys.argv[2:]); "
-                    "open(sys.argv[1], 'w').write(str(resource.getrusage("
-                    "resource.RUSAGE_CHILDREN).ru_maxrss))")
+        launcher = (
+            "import resource, subprocess, sys; subprocess.call(sys.argv[2:]); "
+            "open(sys.argv[1], 'w').write(str(resource.getrusage("
+            "resource.RUSAGE_CHILDREN).ru_maxrss))"
+        )
         wrapped = [sys.executable, "-S", "-c", launcher, str(report), *argv]
     result = run(wrapped)
     return int(report.read_text().split()[-1]) / 1024, result.seconds
@@ -388,8 +466,16 @@ def scaling(tool: Installed, work: Path, docs: list[bytes], sizes: Sizes) -> lis
         argv = [*tool.k8s2ief, "convert", str(stream), "-o", "jsonl", "--node-id", "n"]
         times = [run(argv).seconds for _ in range(1 if n >= 50_000 else min(sizes.repeat, 3))]
         per_doc = median(times) / n * 1000
-        rows.append(Row(f"scaling {n:,} docs", "convert -o jsonl, ms per document", per_doc,
-                        unit="ms/doc", note=f"total {median(times):.2f} s", samples=times))
+        rows.append(
+            Row(
+                f"scaling {n:,} docs",
+                "convert -o jsonl, ms per document",
+                per_doc,
+                unit="ms/doc",
+                note=f"total {median(times):.2f} s",
+                samples=times,
+            )
+        )
         stream.unlink()
     return rows
 
@@ -400,12 +486,22 @@ def audit_scaling(tool: Installed, work: Path, docs: list[bytes], sizes: Sizes) 
     def argv(jobs: int) -> list[str]:
         return [*tool.k8s2ief, "audit", str(tree), "--node-id", "n", "--jobs", str(jobs), "-q"]
 
-    one, two = interleaved(lambda: run(argv(1)).seconds, lambda: run(argv(2)).seconds,
-                           min(sizes.repeat, 3))
+    one, two = interleaved(
+        lambda: run(argv(1)).seconds, lambda: run(argv(2)).seconds, min(sizes.repeat, 3)
+    )
     # The ratio is the speed-up: time with --jobs 1 over time with --jobs 2.
-    row = Row(f"audit {sizes.audit_files:,} files", "audit --jobs 2 (speed-up)", median(one),
-              "audit --jobs 2", median(two), unit="s (jobs 1)", target=">= 1.8",
-              samples=one, baseline_samples=two, paired=True)
+    row = Row(
+        f"audit {sizes.audit_files:,} files",
+        "audit --jobs 2 (speed-up)",
+        median(one),
+        "audit --jobs 2",
+        median(two),
+        unit="s (jobs 1)",
+        target=">= 1.8",
+        samples=one,
+        baseline_samples=two,
+        paired=True,
+    )
     return [row.judge()]
 
 
@@ -416,26 +512,52 @@ def apply(tool: Installed, work: Path, docs: list[bytes], sizes: Sizes) -> list[
     manifests = write_apply_input(work / "apply.yaml", sizes.apply)
     home = work / "home"
     home.mkdir(exist_ok=True)
-    env = {"HOME": str(home), "HUAWEICLOUD_SDK_AK": "BENCHAK",
-           "HUAWEICLOUD_SDK_SK": "bench-sk", "HUAWEICLOUD_SDK_PROJECT_ID": "bench"}
+    env = {
+        "HOME": str(home),
+        "HUAWEICLOUD_SDK_AK": "BENCHAK",
+        "HUAWEICLOUD_SDK_SK": "bench-sk",
+        "HUAWEICLOUD_SDK_PROJECT_ID": "bench",
+    }
     times: list[float] = []
     requests = 0
     for _ in range(min(sizes.repeat, 3)):
         # A fresh emulator each time: every deployment is new, as in a first migration. It
         # runs in this process; apply runs as its own process, as a user runs it.
-        with Emulator({"BENCHAK": "bench-sk"}, "bench",
-                      faults=Faults(latency_ms=latency_ms)) as emu:
-            result = run([*tool.k8s2ief, "apply", str(manifests), "--endpoint", emu.endpoint,
-                          "--node-id", "node-1"], env=env)
+        with Emulator(
+            {"BENCHAK": "bench-sk"}, "bench", faults=Faults(latency_ms=latency_ms)
+        ) as emu:
+            result = run(
+                [
+                    *tool.k8s2ief,
+                    "apply",
+                    str(manifests),
+                    "--endpoint",
+                    emu.endpoint,
+                    "--node-id",
+                    "node-1",
+                ],
+                env=env,
+            )
             if result.code != 0 or len(emu.deployments) != sizes.apply:
-                raise SystemExit(f"apply failed: exit {result.code}, "
-                                 f"{len(emu.deployments)} of {sizes.apply} created")
+                raise SystemExit(
+                    f"apply failed: exit {result.code}, "
+                    f"{len(emu.deployments)} of {sizes.apply} created"
+                )
             requests = len(emu.request_log)
             times.append(result.seconds)
     ideal = sizes.apply * latency_ms / 1000 / parallel
-    return [Row(f"apply {sizes.apply:,} deployments", "apply to emulator (20 ms latency)",
-                median(times), f"ideal {sizes.apply:,} x 20 ms / {parallel}", ideal,
-                target="<= 1.2", note=f"{requests:,} requests", samples=times).judge()]
+    return [
+        Row(
+            f"apply {sizes.apply:,} deployments",
+            "apply to emulator (20 ms latency)",
+            median(times),
+            f"ideal {sizes.apply:,} x 20 ms / {parallel}",
+            ideal,
+            target="<= 1.2",
+            note=f"{requests:,} requests",
+            samples=times,
+        ).judge()
+    ]
 
 
 CASES: dict[str, Callable[[Installed, Path, list[bytes], Sizes], list[Row]]] = {
@@ -455,36 +577,64 @@ def machine() -> dict[str, object]:
     model = ""
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as handle:
-            model = next((line.split(":", 1)[1].strip() for line in handle
-                          if line.startswith("model name")), "")
+            model = next(
+                (line.split(":", 1)[1].strip() for line in handle if line.startswith("model name")),
+                "",
+            )
     except OSError:
         pass
     kubectl = ""
     if os.access(KUBECTL, os.X_OK):
-        answer = subprocess.run([KUBECTL, "version", "--client", "-o", "json"],
-                                capture_output=True, text=True, check=False)
+        answer = subprocess.run(
+            [KUBECTL, "version", "--client", "-o", "json"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         with_version = json.loads(answer.stdout or "{}").get("clientVersion", {})
         kubectl = with_version.get("gitVersion", "")
-    return {"nproc": os.cpu_count(), "cpu": model, "python": platform.python_version(),
-            "platform": platform.platform(), "load_average": os.getloadavg(),
-            "kubectl": kubectl}
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": model,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "load_average": os.getloadavg(),
+        "kubectl": kubectl,
+    }
 
 
 def table(rows: Sequence[Row]) -> str:
     """The results; ``ratio`` is of the medians, ``paired`` the range of run-by-run ratios."""
-    head = ("case", "measured", "min / median / max", "baseline", "min / median / max",
-            "ratio", "paired", "target", "result", "note")
+    head = (
+        "case",
+        "measured",
+        "min / median / max",
+        "baseline",
+        "min / median / max",
+        "ratio",
+        "paired",
+        "target",
+        "result",
+        "note",
+    )
     lines = [head]
     for r in rows:
         verdict = {True: "PASS", False: "MISS", None: "-"}[r.passed]
-        paired = (f"{r.paired_ratios[0]:.2f}-{r.paired_ratios[-1]:.2f}"
-                  if r.paired_ratios else "-")
-        lines.append((
-            r.case, r.measured, _spread(r.samples, r.value, r.unit), r.baseline_name or "-",
-            _spread(r.baseline_samples, r.baseline, r.unit.split()[0]),
-            f"{r.ratio:.2f}" if r.ratio is not None else "-", paired, r.target or "-", verdict,
-            r.note,
-        ))
+        paired = f"{r.paired_ratios[0]:.2f}-{r.paired_ratios[-1]:.2f}" if r.paired_ratios else "-"
+        lines.append(
+            (
+                r.case,
+                r.measured,
+                _spread(r.samples, r.value, r.unit),
+                r.baseline_name or "-",
+                _spread(r.baseline_samples, r.baseline, r.unit.split()[0]),
+                f"{r.ratio:.2f}" if r.ratio is not None else "-",
+                paired,
+                r.target or "-",
+                verdict,
+                r.note,
+            )
+        )
     widths = [max(len(str(line[i])) for line in lines) for i in range(len(head))]
     out = []
     for index, line in enumerate(lines):
@@ -519,8 +669,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, help="repetitions of the cheap cases")
     parser.add_argument("--json", type=Path, help="write the results here as JSON")
     parser.add_argument("--corpus", type=Path, default=CORPUS)
-    parser.add_argument("--only", action="append", choices=sorted(CASES),
-                        help="run only this case (repeatable)")
+    parser.add_argument(
+        "--only", action="append", choices=sorted(CASES), help="run only this case (repeatable)"
+    )
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
     if args.repeat:
@@ -539,14 +690,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         shutil.rmtree(work, ignore_errors=True)
     info = machine()
     print(table(rows))
-    print(f"\n{info['nproc']} CPUs ({info['cpu']}), Python {info['python']}, kubectl "
-          f"{info['kubectl'] or 'absent'}, load average at the end "
-          f"{', '.join(f'{x:.2f}' for x in info['load_average'])}; "
-          f"{len(docs)} corpus Deployments; {time.perf_counter() - started:.0f} s")
+    print(
+        f"\n{info['nproc']} CPUs ({info['cpu']}), Python {info['python']}, kubectl "
+        f"{info['kubectl'] or 'absent'}, load average at the end "
+        f"{', '.join(f'{x:.2f}' for x in info['load_average'])}; "
+        f"{len(docs)} corpus Deployments; {time.perf_counter() - started:.0f} s"
+    )
     if args.json:
-        args.json.write_text(json.dumps(
-            {"machine": info, "quick": args.quick, "rows": [asdict(r) for r in rows]},
-            indent=2) + "\n")
+        args.json.write_text(
+            json.dumps(
+                {"machine": info, "quick": args.quick, "rows": [asdict(r) for r in rows]}, indent=2
+            )
+            + "\n"
+        )
     return 0
 
 

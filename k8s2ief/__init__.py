@@ -15,13 +15,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from k8s2ief.findings import Finding, Policy, Severity
-
 if TYPE_CHECKING:
+    from k8s2ief.findings import Finding, Policy, Severity
     from k8s2ief.ief.validate import Violation
 
 __all__ = ["Conversion", "Finding", "Policy", "Severity", "convert", "validate"]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> object:
+    # Finding, Policy and Severity on first use: importing the package (every command does, for
+    # k8s2ief.cli) then costs nothing of the findings machinery.
+    if name in ("Finding", "Policy", "Severity"):
+        from k8s2ief import findings
+
+        return getattr(findings, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)

@@ -26,9 +26,37 @@ COMMANDS = {
 }
 
 
+# command name -> the first sentence of its help, for ``k8s2ief --help`` without importing every
+# command (and through them the whole pipeline). tests/test_imports.py checks that each matches
+# the command's own help.
+SUMMARIES = {
+    "apply": "Submit Kubernetes Deployments (files, --from-cluster, or --bodies) to IEF: create, "
+    "update or leave alone.",
+    "audit": "Report how much of a tree of manifests (or, with --from-cluster, of the Deployments "
+    "of a cluster) can run on IEF, and what blocks the rest.",
+    "convert": "Convert Kubernetes Deployments (files, folders, - for stdin, or --from-cluster) "
+    "into IEF bodies.",
+    "emulator": "Serve a local IEF API emulator until interrupted (keys: HUAWEICLOUD_SDK_AK/_SK).",
+    "explain": "Explain a finding code (KI301 or env-value-not-string).",
+    "schema": "Print the JSON Schema (draft 2020-12) of the create-deployment request body.",
+    "validate": "Check IEF request bodies (JSON or YAML; one, an array, or a stream) against "
+    "the API.",
+}
+
+
 class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # As click lays the list out, from SUMMARIES instead of each imported command.
+        limit = formatter.width - 6 - max(map(len, COMMANDS))
+        rows = [
+            (name, click.Command(name, help=SUMMARIES[name]).get_short_help_str(limit))
+            for name in sorted(COMMANDS)
+        ]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         target = COMMANDS.get(name)
