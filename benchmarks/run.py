@@ -73,9 +73,20 @@ class Installed:
 
 
 def install(work: Path, *, quick: bool) -> Installed:
-    """``pip install '.[submit]'`` (not editable) into a fresh virtualenv under ``work``."""
+    """``pip install '.[submit]'`` (not editable) into a fresh virtualenv under ``work``.
+
+    From a copy of the package's sources: pip builds in the source folder, and a ``build/`` left
+    there by an earlier build could put stale modules into the wheel.
+    """
+    source = work / "source"
+    for name in ("pyproject.toml", "README.md"):
+        source.mkdir(exist_ok=True)
+        shutil.copy2(ROOT / name, source / name)
+    shutil.copytree(
+        ROOT / "k8s2ief", source / "k8s2ief", ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+    )
     venv = work / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    quiet(sys.executable, "-m", "venv", str(venv))
     python = str(venv / "bin" / "python")
     pip = [python, "-m", "pip", "install", "-q", "--disable-pip-version-check"]
     if quick:
@@ -93,9 +104,9 @@ def install(work: Path, *, quick: bool) -> Installed:
             "\n".join(dict.fromkeys([sysconfig.get_path("purelib"), sysconfig.get_path("platlib")]))
             + "\n"
         )
-        subprocess.run([*pip, "--no-deps", str(ROOT)], check=True, cwd=work)
+        quiet(*pip, "--no-deps", str(source))
     else:
-        subprocess.run([*pip, f"{ROOT}[submit]"], check=True, cwd=work)
+        quiet(*pip, f"{source}[submit]")
     found = subprocess.run(
         [python, "-c", "import k8s2ief; print(k8s2ief.__file__)"],
         capture_output=True,
@@ -103,9 +114,16 @@ def install(work: Path, *, quick: bool) -> Installed:
         check=True,
         cwd=work,
     ).stdout.strip()
-    if not found.startswith(str(venv)) or (ROOT / "k8s2ief") in Path(found).parents:
+    if not found.startswith(str(venv)):
         raise SystemExit(f"the benchmark would not measure the installed copy: {found}")
     return Installed(python, [str(venv / "bin" / "k8s2ief")])
+
+
+def quiet(*argv: str) -> None:
+    """Run a set-up command; its output only if it fails."""
+    done = subprocess.run(argv, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(argv)} failed:\n{done.stdout}{done.stderr}")
 
 
 @dataclass
