@@ -130,9 +130,7 @@ def _in_workers(
     from k8s2ief.workers import ClaimingConverter, Ready, check_names, in_workers
 
     local = ClaimingConverter(settings)  # unreadable sources, converted here in their place
-    items = (
-        Ready([local.entry(task)]) if isinstance(task, Document) else task for task in tasks
-    )
+    items = (Ready([local.entry(task)]) if isinstance(task, Document) else task for task in tasks)
     yield from check_names(
         in_workers(_convert_task, items, (settings, limits), jobs, TASKS_PER_WORKER)
     )
@@ -143,6 +141,4 @@ def _convert_task(task: Task) -> list[Entry]:
 
     settings, limits = worker_state()  # type: ignore[misc]
     converter = ClaimingConverter(settings)
-    return [
-        converter.entry(doc) for name, chunk in task for doc in read_chunk(name, chunk, limits)
-    ]
+    return [converter.entry(doc) for name, chunk in task for doc in read_chunk(name, chunk, limits)]
