@@ -307,10 +307,14 @@ class Constructor:
             key: str | None = None
             if type(key_node) is ScalarNode:
                 if key_node.tag == PLAIN:
-                    if key_node.value == "<<":
+                    text = key_node.value
+                    if text == "<<":
                         self._merge(result, value_node, depth)
                         continue
-                    key = _plain_key(key_node.value)  # None: a null or non-JSON key, refused below
+                    # A word is its own key (resolve_plain's first two steps); anything else
+                    # (numbers, booleans, null) goes through _key below, as does a refusal.
+                    if text and text[0] not in _NUMBER_START and text not in _EXACT:
+                        key = text
                 elif key_node.tag == STR:
                     key = key_node.value
             if key is None:
