@@ -113,16 +113,26 @@ def split_documents(stream: BinaryIO, max_bytes: int) -> Iterator[Chunk]:
 
 
 def _line_blocks(stream: BinaryIO) -> Iterator[bytes]:
-    """The stream in blocks that end at a line end (the last one perhaps without it)."""
-    carry = b""
+    """The stream in blocks that end at a line end (the last one perhaps without it).
+
+    A line longer than a block (a 50 MB scalar) is gathered in pieces and joined once: adding
+    each read to the partial line would copy it again on every read."""
+    pending: list[bytes] = []  # the start of a line not ended yet
     while data := stream.read(_BLOCK):
-        data = carry + data if carry else data
         end = data.rfind(b"\n") + 1
-        if end:
-            yield data[:end]
-        carry = data[end:]
-    if carry:
-        yield carry
+        if not end:
+            pending.append(data)
+            continue
+        if pending:
+            pending.append(data[:end])
+            yield b"".join(pending)
+            pending = []
+        else:
+            yield data[:end] if end < len(data) else data
+        if end < len(data):
+            pending.append(data[end:])
+    if pending:
+        yield b"".join(pending)
 
 
 def _next_line_start(block: bytes, index: int) -> int:
