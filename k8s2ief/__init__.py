@@ -22,14 +22,23 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from k8s2ief.findings import Finding, Policy, Severity
-
 if TYPE_CHECKING:
+    from k8s2ief.findings import Finding, Policy, Severity
     from k8s2ief.ief.validate import Violation
     from k8s2ief.pipeline import DocumentResult
 
 __all__ = ["Conversion", "Finding", "Policy", "Severity", "convert", "convert_stream", "validate"]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> object:
+    # Finding, Policy and Severity on first use: importing the package (every command does, for
+    # k8s2ief.cli) then costs nothing of the findings machinery.
+    if name in ("Finding", "Policy", "Severity"):
+        from k8s2ief import findings
+
+        return getattr(findings, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -66,6 +75,7 @@ def convert_stream(
     the ``k8s2ief.io/ignore`` annotation applies too. Raises ValueError for bad arguments;
     problems in the documents are findings, never exceptions.
     """
+    from k8s2ief.findings import Policy
     from k8s2ief.load import Document, Limits, Source, read_source
     from k8s2ief.pipeline import Converter, collect_siblings, siblings_of, with_policy
     from k8s2ief.settings import Settings

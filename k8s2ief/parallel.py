@@ -23,12 +23,15 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from k8s2ief.load import Document, Limits, LoadError, Source, read_chunk, read_source
 from k8s2ief.load.split import Chunk, reencode_if_utf16, split_documents
 from k8s2ief.pipeline import Converter, DocumentResult
 from k8s2ief.settings import Settings
-from k8s2ief.workers import ClaimingConverter, Entry, Ready, check_names, in_workers, worker_state
+
+if TYPE_CHECKING:
+    from k8s2ief.workers import Entry
 
 JOBS_ENV = "K8S2IEF_JOBS"  # worker processes; 1 forces the in-process path (tests, debugging)
 PARALLEL_FROM_BYTES = 1 << 20  # below this much input, workers cost more than they save
@@ -123,18 +126,19 @@ def _in_process(
 def _in_workers(
     tasks: Iterator[Task | Document], settings: Settings, limits: Limits, jobs: int
 ) -> Iterator[DocumentResult]:
+    # The worker machinery only for inputs large enough to use it: small ones start faster.
+    from k8s2ief.workers import ClaimingConverter, Ready, check_names, in_workers
+
     local = ClaimingConverter(settings)  # unreadable sources, converted here in their place
-    items = (
-        Ready([local.entry(task)]) if isinstance(task, Document) else task for task in tasks
-    )
+    items = (Ready([local.entry(task)]) if isinstance(task, Document) else task for task in tasks)
     yield from check_names(
         in_workers(_convert_task, items, (settings, limits), jobs, TASKS_PER_WORKER)
     )
 
 
 def _convert_task(task: Task) -> list[Entry]:
+    from k8s2ief.workers import ClaimingConverter, worker_state
+
     settings, limits = worker_state()  # type: ignore[misc]
     converter = ClaimingConverter(settings)
-    return [
-        converter.entry(doc) for name, chunk in task for doc in read_chunk(name, chunk, limits)
-    ]
+    return [converter.entry(doc) for name, chunk in task for doc in read_chunk(name, chunk, limits)]

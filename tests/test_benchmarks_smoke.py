@@ -14,6 +14,8 @@ from conftest import ROOT, needs_corpus
 
 ROWS = {
     "cold start",
+    "start --help",
+    "start explain",
     "throughput",  # against kubectl (or skipped without it), and against PyYAML
     "memory",
     "audit",
@@ -27,7 +29,11 @@ def test_quick_run_reports_every_row(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
     done = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick", "--json", str(out)],
-        capture_output=True, text=True, cwd=ROOT, timeout=300, check=False,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+        check=False,
     )
     assert done.returncode == 0, done.stderr[-2000:]
     results = json.loads(out.read_text())
@@ -42,3 +48,5 @@ def test_quick_run_reports_every_row(tmp_path: Path) -> None:
         if row["target"]:
             assert row["passed"] in (True, False) or "skipped" in row["note"]
     assert "PASS" in done.stdout or "MISS" in done.stdout
+    # Measured in a fresh virtualenv with a normal install, never the source tree.
+    assert "installing the project into a fresh virtualenv" in done.stderr

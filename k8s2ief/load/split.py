@@ -71,25 +71,89 @@ def _is_separator(line: bytes) -> bool:
     return not rest or rest.startswith(b"#")
 
 
+_BLOCK = 1 << 16  # bytes read at a time (as the buffered reader did): one bytes.find per document
+
+
 def split_documents(stream: BinaryIO, max_bytes: int) -> Iterator[Chunk]:
-    """Yield each document's bytes; a ``---`` line with content after it starts the next one."""
-    lines: list[bytes] = []
+    """Yield each document's bytes; a ``---`` line with content after it starts the next one.
+
+    Read in blocks of whole lines, cut where a line starts with ``---``: this runs in the parent
+    process ahead of the workers, and a Python step per line was a twentieth of a conversion.
+    tests/test_split.py holds it to the line-by-line reading it replaces.
+    """
+    parts: list[bytes] = []
     size = 0
     oversize = False
     first_line = 1
-    for number, line in enumerate(stream, start=1):
-        if line.startswith(b"---"):
-            if _is_separator(line):
-                yield Chunk(b"".join(lines), first_line, oversize)
-                lines, size, oversize, first_line = [], 0, False, number + 1
-                continue
-            # "--- value" is valid YAML: keep the marker so the parser sees the document start.
-            yield Chunk(b"".join(lines), first_line, oversize)
-            lines, size, oversize, first_line = [], 0, False, number
-        size += len(line)
-        if size > max_bytes:
-            oversize = True
+    number = 1  # the line number at ``start``
+    for block in _line_blocks(stream):
+        start = 0
+        at = 0 if block.startswith(b"---") else _next_line_start(block, 1)
+        while at >= 0:
+            end = block.find(b"\n", at) + 1 or len(block)
+            before = block[start:at]
+            size, oversize = _keep(parts, before, size, oversize, max_bytes)
+            number += before.count(b"\n")
+            yield Chunk(b"".join(parts), first_line, oversize)
+            parts, size, oversize = [], 0, False
+            if _is_separator(block[at:end]):
+                first_line = number + 1
+                number += 1
+                start = end
+            else:
+                # "--- value" is valid YAML: keep the marker so the parser sees the document start.
+                first_line = number
+                start = at
+            at = _next_line_start(block, end)
+        rest = block[start:]
+        size, oversize = _keep(parts, rest, size, oversize, max_bytes)
+        number += rest.count(b"\n")
+    if parts or oversize:
+        yield Chunk(b"".join(parts), first_line, oversize)
+
+
+def _line_blocks(stream: BinaryIO) -> Iterator[bytes]:
+    """The stream in blocks that end at a line end (the last one perhaps without it).
+
+    A line longer than a block (a 50 MB scalar) is gathered in pieces and joined once: adding
+    each read to the partial line would copy it again on every read."""
+    pending: list[bytes] = []  # the start of a line not ended yet
+    while data := stream.read(_BLOCK):
+        end = data.rfind(b"\n") + 1
+        if not end:
+            pending.append(data)
             continue
-        lines.append(line)
-    if lines or oversize:
-        yield Chunk(b"".join(lines), first_line, oversize)
+        if pending:
+            pending.append(data[:end])
+            yield b"".join(pending)
+            pending = []
+        else:
+            yield data[:end] if end < len(data) else data
+        if end < len(data):
+            pending.append(data[end:])
+    if pending:
+        yield b"".join(pending)
+
+
+def _next_line_start(block: bytes, index: int) -> int:
+    """Where the first line starting with ``---`` at or after ``index`` begins, else -1.
+
+    ``index`` is a line start (after a newline), never 0."""
+    found = block.find(b"\n---", index - 1)
+    return found + 1 if found >= 0 else -1
+
+
+def _keep(
+    parts: list[bytes], text: bytes, size: int, oversize: bool, max_bytes: int
+) -> tuple[int, bool]:
+    """Add whole lines of ``text`` to a document while it stays within ``max_bytes``."""
+    if not text:
+        return size, oversize
+    if size + len(text) <= max_bytes:
+        parts.append(text)
+    elif not oversize:
+        kept = text.rfind(b"\n", 0, max_bytes - size) + 1
+        if kept:
+            parts.append(text[:kept])
+        oversize = True
+    return size + len(text), oversize

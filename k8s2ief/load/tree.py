@@ -19,7 +19,7 @@ import yaml
 import yaml.cyaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from k8s2ief.load.scalars import NotJsonValue, key_text, resolve_plain
+from k8s2ief.load.scalars import _EXACT, _NUMBER_START, NotJsonValue, key_text, resolve_plain
 from k8s2ief.paths import Path
 
 _TAG = "tag:yaml.org,2002:"
@@ -258,15 +258,38 @@ class Constructor:
         start = self._expanded
         if node.tag not in (SEQ, MAP):
             self._note_tag(node)
-        if type(node) is SequenceNode:
-            value = [self._value(child, depth + 1) for child in node.value]
-        else:
-            value = self._mapping(node, depth)
+        value = (
+            self._sequence(node, depth)
+            if type(node) is SequenceNode
+            else self._mapping(node, depth)
+        )
         size = self._expanded - start + 1
         self._expanded += 1
         self._memo[id(node)] = (value, size)
-        self._check_expansion(node)
+        if self._expanded > self.limits.max_nodes:
+            self._check_expansion(node)
         return value
+
+    # Most nodes are plain scalars that are strings, booleans or null: _sequence and _mapping
+    # type those inline (the first two steps of resolve_plain) instead of through two calls a
+    # node; everything else goes through _value and _scalar.
+
+    def _sequence(self, node: SequenceNode, depth: int) -> list[object]:
+        items: list[object] = []
+        for child in node.value:
+            if type(child) is ScalarNode and child.tag == PLAIN:
+                text = child.value
+                exact = _EXACT.get(text, _EXACT)
+                if exact is not _EXACT:
+                    self._expanded += 1
+                    items.append(exact)
+                    continue
+                if text[0] not in _NUMBER_START:
+                    self._expanded += 1
+                    items.append(text)
+                    continue
+            items.append(self._value(child, depth + 1))
+        return items
 
     def _check_expansion(self, node: Node) -> None:
         if self._expanded > self.limits.max_nodes:
@@ -281,10 +304,21 @@ class Constructor:
         result: dict[str, object] = {}
         seen: dict[str, Node] = {}
         for key_node, value_node in node.value:
-            if type(key_node) is ScalarNode and key_node.tag == PLAIN and key_node.value == "<<":
-                self._merge(result, value_node, depth)
-                continue
-            key = self._key(key_node)
+            key: str | None = None
+            if type(key_node) is ScalarNode:
+                if key_node.tag == PLAIN:
+                    text = key_node.value
+                    if text == "<<":
+                        self._merge(result, value_node, depth)
+                        continue
+                    # A word is its own key (resolve_plain's first two steps); anything else
+                    # (numbers, booleans, null) goes through _key below, as does a refusal.
+                    if text and text[0] not in _NUMBER_START and text not in _EXACT:
+                        key = text
+                elif key_node.tag == STR:
+                    key = key_node.value
+            if key is None:
+                key = self._key(key_node)
             if key in seen:
                 first = seen[key].start_mark.line + 1 + self.line_offset
                 second = key_node.start_mark.line + 1 + self.line_offset
@@ -298,6 +332,23 @@ class Constructor:
                     )
                 )
             seen[key] = key_node
+            if type(value_node) is ScalarNode:
+                tag = value_node.tag
+                if tag == PLAIN:
+                    text = value_node.value
+                    exact = _EXACT.get(text, _EXACT)
+                    if exact is not _EXACT:
+                        self._expanded += 1
+                        result[key] = exact
+                        continue
+                    if text[0] not in _NUMBER_START:
+                        self._expanded += 1
+                        result[key] = text
+                        continue
+                elif tag == STR:
+                    self._expanded += 1
+                    result[key] = value_node.value
+                    continue
             result[key] = self._value(value_node, depth + 1)
         return result
 

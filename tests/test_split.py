@@ -1,0 +1,84 @@
+"""The block-wise document cut (k8s2ief.load.split) against the line-by-line one it replaced."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from k8s2ief.load import split
+from k8s2ief.load.split import Chunk, split_documents
+
+
+def reference(stream: io.BytesIO, max_bytes: int) -> Iterator[Chunk]:
+    """The previous implementation, a Python step per line: the behaviour to keep."""
+    lines: list[bytes] = []
+    size = 0
+    oversize = False
+    first_line = 1
+    for number, line in enumerate(stream, start=1):
+        if line.startswith(b"---"):
+            rest = line[3:].strip()
+            if not rest or rest.startswith(b"#"):
+                yield Chunk(b"".join(lines), first_line, oversize)
+                lines, size, oversize, first_line = [], 0, False, number + 1
+                continue
+            yield Chunk(b"".join(lines), first_line, oversize)
+            lines, size, oversize, first_line = [], 0, False, number
+        size += len(line)
+        if size > max_bytes:
+            oversize = True
+            continue
+        lines.append(line)
+    if lines or oversize:
+        yield Chunk(b"".join(lines), first_line, oversize)
+
+
+LINES = st.sampled_from(
+    [
+        b"---\n",
+        b"---",
+        b"--- \n",
+        b"---\t# c\n",
+        b"--- # c\r\n",
+        b"---\r\n",
+        b"--- a: 1\n",
+        b"----\n",
+        b"---x\n",
+        b"--- |\n",
+        b"a: 1\n",
+        b"  b: [1, 2]\n",
+        b"\n",
+        b"# ---\n",
+        b" ---\n",
+        b"x" * 40 + b"\n",
+        b"key: value",
+        b"...\n",
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(LINES, max_size=30),
+    st.sampled_from([1, 5, 16, 64, 1 << 20]),
+    st.sampled_from([1, 3, 8, 64, 1 << 20]),
+)
+def test_same_chunks_as_line_by_line(lines: list[bytes], max_bytes: int, block: int) -> None:
+    text = b"".join(lines)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(split, "_BLOCK", block)  # small blocks: lines cut across reads
+        got = list(split_documents(io.BytesIO(text), max_bytes))
+    assert got == list(reference(io.BytesIO(text), max_bytes))
+
+
+def test_same_chunks_on_a_large_stream() -> None:
+    document = b"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: x\n"
+    text = b"---\n".join([document] * 5000) + b"--- # end\n--- a\n"
+    for max_bytes in (10, 64 << 20):
+        got = list(split_documents(io.BytesIO(text), max_bytes))
+        assert got == list(reference(io.BytesIO(text), max_bytes))
+    assert len(got) == 5002  # the last two: empty between the markers, then "--- a"
