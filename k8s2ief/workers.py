@@ -135,8 +135,13 @@ _worker_state: object = None
 
 
 def _set_state(state: object) -> None:
+    import signal
+
     global _worker_state
     _worker_state = state
+    # Ctrl-C reaches the whole process group: the parent stops the run and reports it once;
+    # workers printing their own KeyboardInterrupt tracebacks would only bury that line.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def worker_state() -> object:

@@ -107,9 +107,11 @@ def test_output_dir_writes_one_file_each_and_keeps_existing(tmp_path: Path) -> N
     assert [p.name for p in out.iterdir()] == ["hello.json"]  # no temporary files left
 
 
-def test_output_dir_must_exist(tmp_path: Path) -> None:
-    done = run("convert", str(BASIC), "--output-dir", str(tmp_path / "nope"))
-    assert done.returncode == 2 and "does not exist" in done.stderr
+def test_output_dir_is_created_as_kompose_does(tmp_path: Path) -> None:
+    out = tmp_path / "new" / "bodies"
+    done = run("convert", str(BASIC), "--node-id", "n", "--output-dir", str(out))
+    assert done.returncode == 0, done.stderr
+    assert json.loads((out / "hello.json").read_text())["name"] == "hello"
 
 
 def test_click_runner_and_main_agree() -> None:

@@ -127,6 +127,9 @@ def test_catalogue(name: str, tmp_path: Path) -> None:
         if "text" in want:
             lines = [x for x in lines if want["text"] in x]
         assert lines, f"{want} not in:\n{run.stderr}"
+    assert expected.get("stderr", "") in run.stderr
+    for text in expected.get("absent", []):
+        assert text not in run.stdout + run.stderr, text
     assert run.names() == expected["bodies"]
     assert not list(tmp_path.iterdir()), "the input made the tool write files (PWNED?)"
 
@@ -398,11 +401,14 @@ def test_output_dir_existing_files_kept_without_force(tmp_path: Path) -> None:
     assert sorted(p.name for p in out.iterdir()) == ["fresh.json", "good-a.json", "good-b.json"]
 
 
-@pytest.mark.parametrize("kind", ["missing", "a-file"])
+@pytest.mark.parametrize("kind", ["under-a-file", "a-file"])
 def test_output_dir_unusable_is_one_line(kind: str, tmp_path: Path) -> None:
     target = tmp_path / "out"
     if kind == "a-file":
         target.write_text("")
+    else:
+        (tmp_path / "file").write_text("")
+        target = tmp_path / "file" / "out"  # cannot be created
     source = tmp_path / "in.yaml"
     source.write_text(deployment("x"))
     run = cli("convert", str(source), "--node-id", "n", "--output-dir", str(target))

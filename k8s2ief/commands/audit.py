@@ -30,10 +30,10 @@ from k8s2ief.commands.options import (
     conversion_options,
     limit_options,
 )
-from k8s2ief.emit import write_atomically
+from k8s2ief.commands.outputs import NO_DOCUMENTS, refuse_output_over_input
 from k8s2ief.findings import Policy, Severity, breaches, parse_fail_on
 from k8s2ief.load import Document, Limits, Source, iter_sources, read_source
-from k8s2ief.load.sources import STDIN_NAME
+from k8s2ief.outfiles import write_file
 from k8s2ief.pipeline import DocumentResult, collect_siblings, input_mentions
 from k8s2ief.report.audit import FORMATTERS, AuditReport, build_report
 from k8s2ief.report.audit.model import UNREADABLE
@@ -91,7 +91,8 @@ def audit(
         report = build_report(audit_cluster(cluster, settings), policy)
         _emit(FORMATTERS[report_format](report), output)
         return exit_code(report, threshold)
-    sources = list(iter_sources(paths))
+    sources = list(iter_sources(paths, spool_bytes=limits.max_document_bytes))
+    refuse_output_over_input(output, sources, "--output")
     workers = jobs or os.cpu_count() or 1
     if input_mentions(sources, b"envFrom"):
         # envFrom may name a ConfigMap in another file: every worker needs all key names.
@@ -102,6 +103,9 @@ def audit(
     report = build_report(check_names(progress.track(files)), policy)
     progress.close()
     _emit(FORMATTERS[report_format](report), output)
+    if not report.documents:
+        click.echo(NO_DOCUMENTS, err=True)
+        return 2
     return exit_code(report, threshold)
 
 
@@ -130,9 +134,9 @@ def exit_code(report: AuditReport, threshold: Severity | None) -> int:
 def _emit(text: str, output: str | None) -> None:
     if output and output != "-":
         try:
-            write_atomically(output, text)
+            write_file(output, text)
         except OSError as exc:
-            raise click.UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
+            raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from None
         return
     click.echo(text, nl=False)
 
@@ -188,8 +192,8 @@ def convert_files(
 
 
 def _parallel(sources: list[Source], jobs: int) -> bool:
-    # Standard input cannot be reopened in another process; a single file gains nothing.
-    return jobs > 1 and len(sources) > 1 and all(s.name != STDIN_NAME for s in sources)
+    # A stream (stdin, a pipe, a FIFO) is read once, here; a single file gains nothing.
+    return jobs > 1 and len(sources) > 1 and all(s.rereadable for s in sources)
 
 
 def _in_batches(

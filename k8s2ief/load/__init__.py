@@ -21,6 +21,7 @@ from k8s2ief.load.tree import (
     Note,
     compose_nodes,
     locate,
+    outside_secrets,
     path_of,
 )
 from k8s2ief.paths import Path
@@ -141,6 +142,8 @@ def _construct(name: str, node: Node, offset: int, limits: Limits) -> Iterator[D
         data = constructor.build(node)
     except LoadError as exc:
         exc.line = (exc.line + offset) if exc.line else line
+        if exc.node is not None and outside_secrets(node, exc.node):
+            exc.reveal()  # proven not to be a Secret's value: the message may quote it
         yield Document(name, line, error=exc)
         return
     except RecursionError:

@@ -98,6 +98,7 @@ class _Session:
     def __init__(self, target: ClusterTarget) -> None:
         from kubernetes import client, config
         from kubernetes.config.config_exception import ConfigException
+        from yaml import YAMLError
 
         self.target = target
         path = _config_file(target.kubeconfig)
@@ -116,7 +117,7 @@ class _Session:
             )
         except ConfigException as exc:
             raise ClusterError(f"invalid kubeconfig: {_one_line(str(exc))}") from None
-        except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
+        except (OSError, ValueError, TypeError, KeyError, AttributeError, YAMLError) as exc:
             raise ClusterError(f"cannot read kubeconfig {path}: {_one_line(str(exc))}") from None
         configuration.retries = 1
         self.context: str = chosen["name"]

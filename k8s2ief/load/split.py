@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import codecs
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -36,8 +36,7 @@ def reencode_if_utf16(stream: BinaryIO) -> BinaryIO:
     head = stream.read(4)
     for bom, encoding in _BOMS:
         if head.startswith(bom):
-            text = (head + stream.read()).decode(encoding, errors="replace")
-            return io.BytesIO(text.encode("utf-8"))
+            return io.BufferedReader(_Recoded(head, stream, encoding), 1 << 16)  # type: ignore[return-value]
     if head.startswith(codecs.BOM_UTF8):
         head = head[3:]
     return io.BufferedReader(_Prepended(head, stream), 1 << 16)  # type: ignore[return-value]
@@ -64,6 +63,30 @@ class _Prepended(io.RawIOBase):
         return len(data)
 
 
+class _Recoded(io.RawIOBase):
+    """A UTF-16/32 stream read as UTF-8, block by block (memory stays bounded)."""
+
+    def __init__(self, head: bytes, rest: BinaryIO, encoding: str) -> None:
+        self._head = head
+        self._rest = rest
+        self._decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+        self._pending = b""
+        self._ended = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        while not self._pending and not self._ended:
+            block, self._head = self._head + self._rest.read(1 << 16), b""
+            self._ended = not block
+            self._pending = self._decoder.decode(block, final=self._ended).encode("utf-8")
+        n = min(len(buffer), len(self._pending))
+        buffer[:n] = self._pending[:n]
+        self._pending = self._pending[n:]
+        return n
+
+
 def _is_separator(line: bytes) -> bool:
     if not line.startswith(b"---"):
         return False
@@ -71,25 +94,57 @@ def _is_separator(line: bytes) -> bool:
     return not rest or rest.startswith(b"#")
 
 
+LINE_BLOCK = 1 << 16  # past the size limit, lines are read (and dropped) in blocks of this
+
+
 def split_documents(stream: BinaryIO, max_bytes: int) -> Iterator[Chunk]:
-    """Yield each document's bytes; a ``---`` line with content after it starts the next one."""
-    lines: list[bytes] = []
-    size = 0
+    """Yield each document's bytes; a ``---`` line with content after it starts the next one.
+
+    Memory stays within about twice ``max_bytes`` whatever the input: a line is read at most up
+    to what the document may still hold, and the rest of a longer line is read in blocks and
+    dropped. A NUL byte in such an overlong line (``/dev/zero``; YAML text never holds one)
+    ends the source: what follows is not text, and may never end."""
+    readline = stream.readline
+    text = bytearray()
     oversize = False
     first_line = 1
-    for number, line in enumerate(stream, start=1):
+    number = 0
+    while True:
+        limit = LINE_BLOCK if oversize else max(max_bytes - len(text) + 1, LINE_BLOCK)
+        line = readline(limit)
+        if not line:
+            break
+        number += 1
+        cut = len(line) == limit and line[-1:] != b"\n"  # the line goes on past what was read
         if line.startswith(b"---"):
-            if _is_separator(line):
-                yield Chunk(b"".join(lines), first_line, oversize)
-                lines, size, oversize, first_line = [], 0, False, number + 1
-                continue
+            separator = _is_separator(line)
             # "--- value" is valid YAML: keep the marker so the parser sees the document start.
-            yield Chunk(b"".join(lines), first_line, oversize)
-            lines, size, oversize, first_line = [], 0, False, number
-        size += len(line)
-        if size > max_bytes:
+            yield Chunk(bytes(text), first_line, oversize)
+            text, oversize = bytearray(), False
+            first_line = number + 1 if separator else number
+            if separator:
+                if cut and not _skip_rest_of_line(readline, line):
+                    yield Chunk(b"", first_line, True)
+                    return
+                continue
+        if cut or oversize or len(text) + len(line) > max_bytes:
             oversize = True
+            if cut and not _skip_rest_of_line(readline, line):
+                yield Chunk(b"", first_line, True)
+                return
             continue
-        lines.append(line)
-    if lines or oversize:
-        yield Chunk(b"".join(lines), first_line, oversize)
+        text += line
+    if text or oversize:
+        yield Chunk(bytes(text), first_line, oversize)
+
+
+def _skip_rest_of_line(readline: Callable[[int], bytes], head: bytes) -> bool:
+    """Read the rest of an overlong line and drop it; False when it is binary (a NUL byte)."""
+    if b"\0" in head:
+        return False
+    while piece := readline(LINE_BLOCK):
+        if b"\0" in piece:
+            return False
+        if piece[-1:] == b"\n":
+            break
+    return True
