@@ -17,7 +17,7 @@ FORMATS = ("json", "jsonl", "yaml")
 
 
 class BodyWriter(Protocol):
-    def write(self, body: dict[str, object], name: str | None) -> None: ...
+    def write(self, body: dict[str, object], name: str | None, where: str = "") -> None: ...
     def close(self) -> None: ...
 
 
@@ -35,7 +35,7 @@ class JsonWriter:
         self.count = 0
         self._first: str | None = None
 
-    def write(self, body: dict[str, object], name: str | None) -> None:
+    def write(self, body: dict[str, object], name: str | None, where: str = "") -> None:
         text = dumps(body)
         self.count += 1
         if self.count == 1:
@@ -73,7 +73,7 @@ class JsonLinesWriter:
     def __init__(self, out: IO[str]) -> None:
         self.out = out
 
-    def write(self, body: dict[str, object], name: str | None) -> None:
+    def write(self, body: dict[str, object], name: str | None, where: str = "") -> None:
         self.out.write(dumps(body, indent=None) + "\n")
 
     def close(self) -> None:
@@ -85,7 +85,7 @@ class YamlWriter:
         self.out = out
         self.count = 0
 
-    def write(self, body: dict[str, object], name: str | None) -> None:
+    def write(self, body: dict[str, object], name: str | None, where: str = "") -> None:
         if self.count:
             self.out.write("---\n")
         self.out.write(_yaml(body))
@@ -130,11 +130,12 @@ class DirectoryWriter:
         if not os.access(directory, os.W_OK):
             raise OutputDirError(f"output directory {directory} is not writable")
 
-    def write(self, body: dict[str, object], name: str | None) -> None:
+    def write(self, body: dict[str, object], name: str | None, where: str = "") -> None:
         stem = name or f"deployment-{len(self._claimed) + 1}"
+        at = f"{where}: " if where else ""
         if not _SAFE_NAME.fullmatch(stem):
             self.on_error(
-                f"body of deployment {_shown(stem)} not written: its name is not a plain file "
+                f"{at}body of deployment {_shown(stem)} not written: its name is not a plain file "
                 "name (letters, digits, '.', '-', '_', at most 240 characters)"
             )
             return
@@ -143,13 +144,15 @@ class DirectoryWriter:
         if filename in self._claimed:
             first = "is in" if self._claimed[filename] else "was not written to"
             self.on_error(
-                f"body of deployment {stem} not written: a deployment of the same name came "
+                f"{at}body of deployment {stem} not written: a deployment of the same name came "
                 f"earlier in this input (its body {first} {target})"
             )
             return
         self._claimed[filename] = False
         if os.path.lexists(target) and not self.force:
-            self.on_error(f"{target} exists from before this run and was kept (--force replaces it)")
+            self.on_error(
+                f"{target} exists from before this run and was kept (--force replaces it)"
+            )
             return
         try:
             write_file(target, self._text(body))

@@ -54,18 +54,47 @@ T = TypeVar("T")
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
-@click.option("--format", "report_format", type=click.Choice(sorted(FORMATTERS)), default="text",
-              show_default=True, help="Report format.")
-@click.option("--output", type=click.Path(dir_okay=False, allow_dash=True),
-              help="Write the report to this file (atomically) instead of stdout.")
-@click.option("--fail-on", type=SEVERITY_CHOICES, default="error", show_default=True,
-              help="Exit 1 when a finding reaches this severity.")
-@click.option("--ignore", "ignore", multiple=True, metavar="CODE",
-              help="Suppress a code (KI301 or its name); repeatable.")
-@click.option("--severity", "severity", multiple=True, metavar="CODE=LEVEL",
-              help="Give a code another severity (error, warning, info); repeatable.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="Files converted in parallel (worker processes). [default: CPU count]")
+@click.option(
+    "--format",
+    "report_format",
+    type=click.Choice(sorted(FORMATTERS)),
+    default="text",
+    show_default=True,
+    help="Report format.",
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="Write the report to this file (atomically) instead of stdout.",
+)
+@click.option(
+    "--fail-on",
+    type=SEVERITY_CHOICES,
+    default="error",
+    show_default=True,
+    help="Exit 1 when a finding reaches this severity.",
+)
+@click.option(
+    "--ignore",
+    "ignore",
+    multiple=True,
+    metavar="CODE",
+    help="Suppress a code (KI301 or its name); repeatable.",
+)
+@click.option(
+    "--severity",
+    "severity",
+    multiple=True,
+    metavar="CODE=LEVEL",
+    help="Give a code another severity (error, warning, info); repeatable.",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Files converted in parallel (worker processes). [default: CPU count]",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress indicator.")
 @conversion_options
 @cluster_options
@@ -143,6 +172,7 @@ def _emit(text: str, output: str | None) -> None:
 
 # --- converting files ----------------------------------------------------------------------------
 
+
 def audit_source(source: Source, settings: Settings, limits: Limits) -> list[Entry]:
     """Every document of one source, converted, without its body (it would only cost memory)."""
     return audit_documents(read_source(source, limits), settings)
@@ -161,6 +191,7 @@ def audit_documents(documents: Iterable[Document], settings: Settings) -> list[E
 
 # --- reading a cluster ---------------------------------------------------------------------------
 
+
 def audit_cluster(target: ClusterTarget, settings: Settings) -> Iterator[DocumentResult]:
     """The results for the Deployments the target selects, as for files (KI109 included).
 
@@ -172,8 +203,9 @@ def audit_cluster(target: ClusterTarget, settings: Settings) -> Iterator[Documen
 
     deployments, siblings = read_cluster_deployments(target)
     settings = dataclasses.replace(settings, siblings=siblings)
-    return (_without_line(result) for result in check_names([audit_documents(deployments,
-                                                                             settings)]))
+    return (
+        _without_line(result) for result in check_names([audit_documents(deployments, settings)])
+    )
 
 
 def _without_line(result: DocumentResult) -> DocumentResult:
@@ -215,6 +247,7 @@ def _file_source(path: str) -> Source:
 
 
 # --- progress ------------------------------------------------------------------------------------
+
 
 class Progress:
     """``files done/total`` on one stderr line, redrawn in place; silent unless enabled."""

@@ -121,7 +121,8 @@ def convert(
             unreadable |= result.unreadable
             failed |= breaches(result.findings, threshold)
             if result.body is not None:
-                writer.write(result.body, str(result.body.get("name") or result.name or ""))
+                name = str(result.body.get("name") or result.name or "")
+                writer.write(result.body, name, f"{result.file}:{result.line or 0}")
         writer.close()
         report.close(errors)
     if not documents and cluster is None:
