@@ -100,42 +100,45 @@ LINE_BLOCK = 1 << 16  # past the size limit, lines are read (and dropped) in blo
 def split_documents(stream: BinaryIO, max_bytes: int) -> Iterator[Chunk]:
     """Yield each document's bytes; a ``---`` line with content after it starts the next one.
 
-    Memory stays within about twice ``max_bytes`` whatever the input: a line is read at most up
-    to what the document may still hold, and the rest of a longer line is read in blocks and
-    dropped. A NUL byte in such an overlong line (``/dev/zero``; YAML text never holds one)
-    ends the source: what follows is not text, and may never end."""
+    Memory stays within a few times ``max_bytes`` whatever the input: a line is read at most up
+    to the limit (plus one byte, to know it is longer), and the rest of a longer line is read in
+    blocks and dropped. A NUL byte in such an overlong line (``/dev/zero``; YAML text never
+    holds one) ends the source: what follows is not text, and may never end."""
     readline = stream.readline
-    text = bytearray()
+    cap = max(max_bytes + 1, LINE_BLOCK)
+    lines: list[bytes] = []
+    size = 0
     oversize = False
     first_line = 1
     number = 0
-    while True:
-        limit = LINE_BLOCK if oversize else max(max_bytes - len(text) + 1, LINE_BLOCK)
-        line = readline(limit)
-        if not line:
-            break
+    while line := readline(cap):
         number += 1
-        cut = len(line) == limit and line[-1:] != b"\n"  # the line goes on past what was read
-        if line.startswith(b"---"):
-            separator = _is_separator(line)
-            # "--- value" is valid YAML: keep the marker so the parser sees the document start.
-            yield Chunk(bytes(text), first_line, oversize)
-            text, oversize = bytearray(), False
-            first_line = number + 1 if separator else number
-            if separator:
-                if cut and not _skip_rest_of_line(readline, line):
-                    yield Chunk(b"", first_line, True)
-                    return
-                continue
-        if cut or oversize or len(text) + len(line) > max_bytes:
-            oversize = True
-            if cut and not _skip_rest_of_line(readline, line):
+        if len(line) == cap and not line.endswith(b"\n"):  # the line goes on past the cap
+            keep_reading = _skip_rest_of_line(readline, line)
+            if line.startswith(b"---"):  # a marker with a huge comment or value after it
+                yield Chunk(b"".join(lines), first_line, oversize)
+                lines, size = [], 0
+                first_line = number + 1 if _is_separator(line) else number
+            oversize = not (line.startswith(b"---") and _is_separator(line))
+            if not keep_reading:
                 yield Chunk(b"", first_line, True)
                 return
             continue
-        text += line
-    if text or oversize:
-        yield Chunk(bytes(text), first_line, oversize)
+        if line.startswith(b"---"):
+            if _is_separator(line):
+                yield Chunk(b"".join(lines), first_line, oversize)
+                lines, size, oversize, first_line = [], 0, False, number + 1
+                continue
+            # "--- value" is valid YAML: keep the marker so the parser sees the document start.
+            yield Chunk(b"".join(lines), first_line, oversize)
+            lines, size, oversize, first_line = [], 0, False, number
+        size += len(line)
+        if size > max_bytes:
+            oversize = True
+            continue
+        lines.append(line)
+    if lines or oversize:
+        yield Chunk(b"".join(lines), first_line, oversize)
 
 
 def _skip_rest_of_line(readline: Callable[[int], bytes], head: bytes) -> bool:
