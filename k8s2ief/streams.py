@@ -17,7 +17,6 @@ import io
 import os
 import signal
 import sys
-import threading
 from collections.abc import Callable
 from typing import IO
 
@@ -94,13 +93,14 @@ class _Closed(io.TextIOBase):
 
 def on_sigterm() -> Callable[[], None]:
     """Make SIGTERM raise Terminated; returns what puts the previous handler back."""
-    if threading.current_thread() is not threading.main_thread():
-        return lambda: None  # signals can only be handled in the main thread
 
     def terminate(signum: int, frame: object) -> None:
         raise Terminated()
 
-    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        previous = signal.signal(signal.SIGTERM, terminate)
+    except ValueError:  # not the main thread (the CLI called from a library): leave it be
+        return lambda: None
     return lambda: signal.signal(signal.SIGTERM, previous)
 
 
