@@ -126,8 +126,11 @@ def _stopped(cause: BaseException) -> int:
         # The reader went away (`| head`): it had what it wanted; not an error of ours, and not
         # 1 (findings). Nothing more can be written to it, not even at exit.
         silence(sys.stdout)
+        silence(sys.stderr)  # `2>&1 | head` is the same pipe
         return EXIT_OK
-    assert isinstance(cause, OSError)
+    if not isinstance(cause, OSError):  # click's Abort for an end of input it was reading
+        say("k8s2ief: aborted")
+        return EXIT_USAGE
     where = f": {cause.filename}" if cause.filename else ""
     say(f"k8s2ief: {cause.strerror or one_line(str(cause))}{where}")
     return EXIT_USAGE
@@ -146,6 +149,8 @@ def run() -> None:
         code = code if code not in (EXIT_OK, EXIT_FINDINGS) else EXIT_USAGE
     try:
         sys.stderr.flush()
+    except BrokenPipeError:
+        silence(sys.stderr)
     except (OSError, ValueError):
         silence(sys.stderr)
         code = code if code not in (EXIT_OK, EXIT_FINDINGS) else EXIT_USAGE
