@@ -76,14 +76,8 @@ def check_names(groups: Iterable[list[Entry]]) -> Iterator[DocumentResult]:
                     message = duplicate_name_message(claim.name, first)
                     result.findings.insert(
                         claim.index,
-                        Finding(
-                            "KI109",
-                            severity_of("KI109"),
-                            render(NAME_PATH),
-                            message,
-                            result.file,
-                            claim.line,
-                        ),
+                        Finding("KI109", severity_of("KI109"), render(NAME_PATH), message,
+                                result.file, claim.line),
                     )
                     if result.body is not None:  # a worker judged it before KI109 was known
                         result.status = status_of(result.findings)
@@ -141,13 +135,8 @@ _worker_state: object = None
 
 
 def _set_state(state: object) -> None:
-    import signal
-
     global _worker_state
     _worker_state = state
-    # Ctrl-C reaches the whole process group: the parent stops the run and reports it once;
-    # workers printing their own KeyboardInterrupt tracebacks would only bury that line.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def worker_state() -> object:

@@ -370,6 +370,7 @@ def test_broken_pipe_is_not_findings(tmp_path: Path) -> None:
 
 
 def test_ctrl_c_is_130_in_one_line(tmp_path: Path) -> None:
+    """Ctrl-C at a terminal signals the whole process group: the workers too."""
     source = tmp_path / "many.yaml"
     _many_deployments(source, 20_000)
     process = subprocess.Popen(
@@ -388,10 +389,12 @@ def test_ctrl_c_is_130_in_one_line(tmp_path: Path) -> None:
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        env={**os.environ, "K8S2IEF_JOBS": "2"},
+        start_new_session=True,
     )
     assert process.stdout is not None
-    process.stdout.readline()  # it has started converting
-    process.send_signal(signal.SIGINT)
+    process.stdout.readline()  # it has started converting (in workers: the input is > 1 MB)
+    os.killpg(process.pid, signal.SIGINT)
     _, err = process.communicate(timeout=TIMEOUT)
     assert process.returncode == 130
     assert lines_of(err.decode()) == ["k8s2ief: interrupted"]
