@@ -25,7 +25,11 @@ def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.run(
         [sys.executable, "-m", "k8s2ief", *args],
-        input=stdin, capture_output=True, text=True, env=env, timeout=60,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
     )
 
 
@@ -115,8 +119,9 @@ def test_output_dir_is_created_as_kompose_does(tmp_path: Path) -> None:
 
 
 def test_click_runner_and_main_agree() -> None:
-    result = CliRunner().invoke(cli, ["convert", str(BASIC), "--node-id", "n"],
-                                standalone_mode=False)
+    result = CliRunner().invoke(
+        cli, ["convert", str(BASIC), "--node-id", "n"], standalone_mode=False
+    )
     assert result.return_value == 0
     assert json.loads(result.stdout)["name"] == "hello"
 
@@ -132,8 +137,9 @@ def test_explain_every_code() -> None:
     assert main(["explain", "KI999"]) == 2
 
 
-def test_internal_errors_are_one_line_exit_3(monkeypatch: pytest.MonkeyPatch,
-                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_internal_errors_are_one_line_exit_3(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     import k8s2ief.pipeline
 
     def explode(*args: object, **kwargs: object) -> None:

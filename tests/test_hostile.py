@@ -18,8 +18,6 @@ from pathlib import Path
 
 import pytest
 
-from k8s2ief.emit import DirectoryWriter
-
 REPO = Path(__file__).resolve().parents[1]
 HOSTILE = REPO / "testdata" / "hostile"
 EXPECTED: dict[str, dict] = {
@@ -399,70 +397,6 @@ def test_missing_input_file(tmp_path: Path) -> None:
     run = convert(tmp_path / "nope.yaml")
     assert run.rc == 2
     assert "cannot read" in run.stderr
-
-
-# --- files are never lost -----------------------------------------------------------------------
-
-
-def test_output_dir_keeps_files_when_a_write_fails(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    (tmp_path / "web.json").write_text("old\n")
-    errors: list[str] = []
-    writer = DirectoryWriter(str(tmp_path), force=True, on_error=errors.append)
-
-    def broken_fsync(fd: int) -> None:
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr("k8s2ief.emit.os.fsync", broken_fsync)
-    writer.write({"name": "web"}, "web")
-    assert (tmp_path / "web.json").read_text() == "old\n"
-    assert [p.name for p in tmp_path.iterdir()] == ["web.json"]  # no temporary file left behind
-    assert len(errors) == 1 and "No space left" in errors[0]
-
-
-def test_output_dir_existing_files_kept_without_force(tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    out.mkdir()
-    (out / "good-a.json").write_text("earlier\n")
-    source = tmp_path / "in.yaml"
-    source.write_bytes(sandwich(deployment("fresh")))
-    run = cli("convert", str(source), "--node-id", "n", "--output-dir", str(out))
-    assert run.rc == 2
-    assert (out / "good-a.json").read_text() == "earlier\n"
-    assert json.loads((out / "fresh.json").read_text())["name"] == "fresh"
-    assert json.loads((out / "good-b.json").read_text())["name"] == "good-b"
-    assert sorted(p.name for p in out.iterdir()) == ["fresh.json", "good-a.json", "good-b.json"]
-
-
-@pytest.mark.parametrize("kind", ["under-a-file", "a-file"])
-def test_output_dir_unusable_is_one_line(kind: str, tmp_path: Path) -> None:
-    target = tmp_path / "out"
-    if kind == "a-file":
-        target.write_text("")
-    else:
-        (tmp_path / "file").write_text("")
-        target = tmp_path / "file" / "out"  # cannot be created
-    source = tmp_path / "in.yaml"
-    source.write_text(deployment("x"))
-    run = cli("convert", str(source), "--node-id", "n", "--output-dir", str(target))
-    assert run.rc == 2
-    assert run.stdout == ""
-    assert not target.is_dir() or not list(target.iterdir())
-    errors = [x for x in run.stderr.splitlines() if x.strip()]
-    assert len(errors) == 1 and str(target) in errors[0], run.stderr
-
-
-@pytest.mark.skipif(os.geteuid() == 0, reason="running as root: a read-only directory is writable")
-def test_output_dir_read_only(tmp_path: Path) -> None:
-    target = tmp_path / "out"
-    target.mkdir()
-    target.chmod(0o500)
-    source = tmp_path / "in.yaml"
-    source.write_text(deployment("x"))
-    run = cli("convert", str(source), "--node-id", "n", "--output-dir", str(target))
-    assert run.rc == 2
-    assert len([x for x in run.stderr.splitlines() if x.strip()]) == 1
 
 
 # --- secrets ------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""Safe by construction (issue 12): contained writes, inputs read once, no Secret value in any
-message, failures of the environment in one line; and the input/output habits of issue 15.
+"""Safe by construction (issue 12): inputs read once, no Secret value in any message, failures of
+the environment in one line; and the input habits of issue 15 (contained writes: test_writes.py).
 
 Every case runs the real CLI in a subprocess through tests/test_hostile.py's helpers. Small
 inputs are fixtures in testdata/hostile/ (with the catalogue's expectations); big ones are
@@ -8,24 +8,20 @@ generated into tmp_path.
 
 from __future__ import annotations
 
-import json
 import os
-import random
 import signal
-import stat
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
 import yaml
 from test_hostile import HOSTILE, MB, TIMEOUT, cli, convert, deployment, finding_lines
+from test_writes import lines_of, many_deployments
 
 from k8s2ief.report.audit import FORMATTERS
 
-ESCAPING = HOSTILE / "escaping-names.yaml"
 SECRET = HOSTILE / "secret-tagged-value.yaml"
 ENV_FROM = (
     deployment(
@@ -34,185 +30,6 @@ ENV_FROM = (
     )
     + "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  LEVEL: debug\n"
 )
-
-
-def lines_of(text: str) -> list[str]:
-    return [line for line in text.splitlines() if line.strip()]
-
-
-def no_temporaries(folder: Path) -> bool:
-    return not list(folder.glob(".k8s2ief-*.tmp"))
-
-
-# --- 1. writes stay where the user put them ------------------------------------------------------
-
-
-def test_output_dir_names_never_escape(tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    run = cli(
-        "convert",
-        str(ESCAPING),
-        "--node-id",
-        "n",
-        "--output-dir",
-        str(out),
-        "--force",
-        cwd=tmp_path,
-    )
-    assert run.rc == 2
-    assert sorted(p.name for p in out.iterdir()) == ["last.json", "twice.json"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # nothing one level up
-    assert not Path("/tmp/k8s2ief-escaped.json").exists()
-    refused = [line for line in run.stderr.splitlines() if "not written" in line]
-    # ../up, /tmp/..., a NUL, "..", 300 characters, and the second "twice": one line each, with
-    # the document's place.
-    assert len(refused) == 6, run.stderr
-    assert all(line.startswith(f"{ESCAPING}:") for line in refused), refused
-    [second] = [line for line in refused if "twice" in line]
-    assert "came earlier in this input" in second and "exists" not in second
-    # the first "twice" (nginx:1) is the one written, and was not replaced by the second
-    body = json.loads((out / "twice.json").read_text())
-    assert body["deployment"]["template"]["containers"][0]["image_url"] == "nginx:1"
-
-
-@pytest.mark.parametrize("how", ["same", "symlink", "hardlink", "stdin"])
-@pytest.mark.parametrize("command", ["convert", "audit"])
-def test_output_that_is_an_input_is_refused(how: str, command: str, tmp_path: Path) -> None:
-    source = tmp_path / "app.yaml"
-    source.write_text(deployment("web"))
-    before = source.read_bytes()
-    target = tmp_path / "report.txt"
-    if how == "same" or how == "stdin":
-        target = source
-    elif how == "symlink":
-        target.symlink_to(source)
-    else:
-        os.link(source, target)
-    option = "--report-file" if command == "convert" else "--output"
-    given = ["-"] if how == "stdin" else [str(source)]
-    run = cli(
-        command,
-        *given,
-        "--node-id",
-        "n",
-        option,
-        str(target),
-        shell=f'"$@" < {source}' if how == "stdin" else None,
-    )
-    assert run.rc == 2
-    assert source.read_bytes() == before
-    [line] = lines_of(run.stderr)
-    assert "is one of the inputs" in line
-    assert run.stdout == ""
-
-
-def _fifo_reader(path: Path, into: list[bytes]) -> threading.Thread:
-    def read() -> None:
-        with path.open("rb") as handle:
-            into.append(handle.read())
-
-    thread = threading.Thread(target=read, daemon=True)
-    thread.start()
-    return thread
-
-
-@pytest.mark.parametrize("command", ["convert", "audit"])
-def test_writes_go_through_symlinks_fifos_and_devices(command: str, tmp_path: Path) -> None:
-    source = tmp_path / "app.yaml"
-    source.write_text(deployment("web"))
-    option = "--report-file" if command == "convert" else "--output"
-
-    real = tmp_path / "real.txt"
-    real.write_text("old\n")
-    real.chmod(0o640)
-    link = tmp_path / "link.txt"
-    link.symlink_to(real)
-    run = cli(command, str(source), "--node-id", "n", option, str(link))
-    assert run.rc == 0, run.stderr
-    assert link.is_symlink() and "1 document" in real.read_text()
-    assert stat.S_IMODE(real.stat().st_mode) == 0o640  # the existing file's mode is kept
-
-    fifo = tmp_path / "fifo"
-    os.mkfifo(fifo)
-    received: list[bytes] = []
-    reader = _fifo_reader(fifo, received)
-    run = cli(command, str(source), "--node-id", "n", option, str(fifo))
-    reader.join(TIMEOUT)
-    assert run.rc == 0, run.stderr
-    assert stat.S_ISFIFO(fifo.stat().st_mode) and b"1 document" in received[0]
-
-    if os.geteuid() == 0:  # a device node of our own (the null device), never a system one
-        device = tmp_path / "null"
-        os.mknod(device, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
-        run = cli(command, str(source), "--node-id", "n", option, str(device))
-        assert run.rc == 0, run.stderr
-        assert stat.S_ISCHR(device.stat().st_mode)
-    assert no_temporaries(tmp_path)
-
-
-@pytest.mark.parametrize("umask, mode", [("022", 0o644), ("027", 0o640)])
-def test_new_files_honour_the_umask(umask: str, mode: int, tmp_path: Path) -> None:
-    source = tmp_path / "app.yaml"
-    source.write_text(deployment("web"))
-    shell = f'umask {umask}; "$@"'
-    out = tmp_path / "out"
-    cli(
-        "convert",
-        str(source),
-        "--node-id",
-        "n",
-        "--output-dir",
-        str(out),
-        "--report-file",
-        str(tmp_path / "report.txt"),
-        shell=shell,
-    )
-    cli(
-        "audit", str(source), "--node-id", "n", "--output", str(tmp_path / "audit.txt"), shell=shell
-    )
-    for written in (out / "web.json", tmp_path / "report.txt", tmp_path / "audit.txt"):
-        assert stat.S_IMODE(written.stat().st_mode) == mode, written
-
-
-def _many_deployments(path: Path, count: int) -> None:
-    path.write_text("---\n".join(deployment(f"d{i}") for i in range(count)))
-
-
-@pytest.mark.parametrize("jobs", ["1", "2"])
-def test_interrupted_output_dir_run_leaves_no_temporary_file(jobs: str, tmp_path: Path) -> None:
-    source = tmp_path / "many.yaml"
-    _many_deployments(source, 20_000)
-    env = {**os.environ, "K8S2IEF_JOBS": jobs}
-    rounds = [(signal.SIGTERM, 143), (signal.SIGINT, 130)] * 3
-    for number, (signum, code) in enumerate(rounds):
-        out = tmp_path / f"out{number}"
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "k8s2ief",
-                "convert",
-                str(source),
-                "--node-id",
-                "n",
-                "--output-dir",
-                str(out),
-                "--force",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            env=env,
-        )
-        deadline = time.monotonic() + TIMEOUT
-        while not (out.is_dir() and any(out.iterdir())) and time.monotonic() < deadline:
-            time.sleep(0.02)  # wait until it writes, however loaded the machine is
-        time.sleep(random.uniform(0, 0.5))
-        process.send_signal(signum)
-        _, err = process.communicate(timeout=TIMEOUT)
-        text = err.decode("utf-8", "replace")
-        assert process.returncode in (code, 0), text  # 0: it finished first
-        assert "Traceback" not in text
-        assert no_temporaries(out), sorted(p.name for p in out.iterdir())[:5]
 
 
 # --- 2. every input is read exactly once, with bounded memory ---------------------------------
@@ -354,7 +171,7 @@ def test_closed_stdin_is_exit_2() -> None:
 def test_broken_pipe_is_not_findings(tmp_path: Path) -> None:
     """``| head -1`` stops reading: exit 0 (not 1, which means findings), even under pipefail."""
     source = tmp_path / "many.yaml"
-    _many_deployments(source, 5000)
+    many_deployments(source, 5000)
     run = cli(
         "convert",
         str(source),
@@ -372,7 +189,7 @@ def test_broken_pipe_is_not_findings(tmp_path: Path) -> None:
 def test_ctrl_c_is_130_in_one_line(tmp_path: Path) -> None:
     """Ctrl-C at a terminal signals the whole process group: the workers too."""
     source = tmp_path / "many.yaml"
-    _many_deployments(source, 20_000)
+    many_deployments(source, 20_000)
     process = subprocess.Popen(
         [
             sys.executable,

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from yaml import MarkedYAMLError, YAMLError
-from yaml.nodes import Node
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from k8s2ief.load.sources import Source, iter_sources
 from k8s2ief.load.split import Chunk, reencode_if_utf16, split_documents
@@ -21,9 +21,9 @@ from k8s2ief.load.tree import (
     Note,
     compose_nodes,
     locate,
-    outside_secrets,
     path_of,
 )
+from k8s2ief.load.tree import _key_index as key_index
 from k8s2ief.paths import Path
 
 __all__ = [
@@ -166,6 +166,35 @@ def _list_members(doc: Document, items: list[object]) -> Iterator[Document]:
         member.line = member.locate(()) or doc.line
         member.notes = [n for n in doc.notes if path_of(doc.root, n.node)[:2] == prefix]
         yield member
+
+
+def outside_secrets(root: Node, target: Node) -> bool:
+    """Whether ``target`` lies in ``root`` and no mapping on the way to it has ``kind: Secret``
+    (a List's items are looked at too). A root whose kind cannot be read proves nothing."""
+    path = path_of(root, target)
+    if not path and root is not target:
+        return False  # not found: it cannot be proven outside
+    node: Node | None = root
+    for depth, step in enumerate((*path, None)):
+        if isinstance(node, MappingNode):
+            kind = key_index(node).get("kind")
+            kind_text = kind[1].value if kind and isinstance(kind[1], ScalarNode) else None
+            if kind_text == "Secret" or (depth == 0 and kind_text is None):
+                return False
+        if step is None or node is None:
+            break
+        node = _child(node, step)
+    return True
+
+
+def _child(node: Node, step: str | int) -> Node | None:
+    if isinstance(node, SequenceNode) and isinstance(step, int) and step < len(node.value):
+        child: Node = node.value[step]
+        return child
+    if isinstance(node, MappingNode) and isinstance(step, str):
+        pair = key_index(node).get(step)
+        return pair[1] if pair else None
+    return None
 
 
 def _syntax_error(exc: YAMLError, chunk: Chunk, offset: int) -> LoadError:

@@ -19,6 +19,8 @@ import yaml
 import yaml.cyaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from k8s2ief.load.errors import LoadError
+from k8s2ief.load.errors import short as _short
 from k8s2ief.load.scalars import NotJsonValue, key_text, resolve_plain
 from k8s2ief.paths import Path
 
@@ -48,54 +50,6 @@ class Limits:
     def __post_init__(self) -> None:
         if not 1 <= self.max_depth <= MAX_DEPTH_CEILING:
             raise ValueError(f"max_depth must be between 1 and {MAX_DEPTH_CEILING}")
-
-
-def _short(text: str, limit: int = 40) -> str:
-    """Input quoted in a message is cut: messages stay one readable line, whatever the input."""
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-SECRET_VALUE = "(a value inside a Secret, not shown)"
-
-
-class LoadError(Exception):
-    """A document that cannot be read. ``line`` is 1-based within the file, when known.
-
-    A message that quotes input takes it as ``value`` (``{value}`` in the text) with the ``node``
-    it came from, and shows it only once ``reveal`` was called: the loader calls it when that
-    node is proven to lie outside every Secret (``outside_secrets``). Until then, and whenever
-    it cannot tell, the message says SECRET_VALUE instead: a Secret's value cannot reach a
-    message by construction, whatever the text of the message."""
-
-    def __init__(
-        self,
-        message: str,
-        line: int | None = None,
-        code: str = "KI001",
-        *,
-        value: str | None = None,
-        node: Node | None = None,
-    ) -> None:
-        super().__init__(message)
-        self._template = message
-        self.line = line
-        self.code = code
-        self.value = value
-        self.node = node
-        self._revealed = value is None
-
-    def reveal(self) -> None:
-        self._revealed = True
-
-    @property
-    def message(self) -> str:
-        if self.value is None:
-            return self._template
-        shown = repr(_short(self.value)) if self._revealed else SECRET_VALUE
-        return self._template.replace("{value}", shown)
-
-    def __str__(self) -> str:
-        return self.message
 
 
 @dataclass(frozen=True)
@@ -478,35 +432,6 @@ def _plain_key(text: str) -> str | None:
         return key_text(resolve_plain(text))
     except NotJsonValue:
         return None
-
-
-def outside_secrets(root: Node, target: Node) -> bool:
-    """Whether ``target`` lies in ``root`` and no mapping on the way to it has ``kind: Secret``
-    (a List's items are looked at too). A root whose kind cannot be read proves nothing."""
-    path = path_of(root, target)
-    if not path and root is not target:
-        return False  # not found: it cannot be proven outside
-    node: Node | None = root
-    for depth, step in enumerate((*path, None)):
-        if isinstance(node, MappingNode):
-            kind = _key_index(node).get("kind")
-            kind_text = kind[1].value if kind and isinstance(kind[1], ScalarNode) else None
-            if kind_text == "Secret" or (depth == 0 and kind_text is None):
-                return False
-        if step is None or node is None:
-            break
-        node = _child(node, step)
-    return True
-
-
-def _child(node: Node, step: str | int) -> Node | None:
-    if isinstance(node, SequenceNode) and isinstance(step, int) and step < len(node.value):
-        child: Node = node.value[step]
-        return child
-    if isinstance(node, MappingNode) and isinstance(step, str):
-        pair = _key_index(node).get(step)
-        return pair[1] if pair else None
-    return None
 
 
 def path_of(root: Node, target: Node) -> Path:
