@@ -212,7 +212,11 @@ def test_ctrl_c_is_130_in_one_line(tmp_path: Path) -> None:
     assert process.stdout is not None
     process.stdout.readline()  # it has started converting (in workers: the input is > 1 MB)
     os.killpg(process.pid, signal.SIGINT)
-    _, err = process.communicate(timeout=TIMEOUT)
+    try:
+        _, err = process.communicate(timeout=TIMEOUT)
+    finally:
+        if process.poll() is None:  # hung: do not leave it (and its workers) behind
+            os.killpg(process.pid, signal.SIGKILL)
     assert process.returncode == 130
     assert lines_of(err.decode()) == ["k8s2ief: interrupted"]
 
