@@ -76,8 +76,14 @@ def check_names(groups: Iterable[list[Entry]]) -> Iterator[DocumentResult]:
                     message = duplicate_name_message(claim.name, first)
                     result.findings.insert(
                         claim.index,
-                        Finding("KI109", severity_of("KI109"), render(NAME_PATH), message,
-                                result.file, claim.line),
+                        Finding(
+                            "KI109",
+                            severity_of("KI109"),
+                            render(NAME_PATH),
+                            message,
+                            result.file,
+                            claim.line,
+                        ),
                     )
                     if result.body is not None:  # a worker judged it before KI109 was known
                         result.status = status_of(result.findings)
