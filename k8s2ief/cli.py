@@ -1,8 +1,10 @@
 """Command line: a click group whose commands are imported only when run (fast start-up).
 
 No logic lives here: each command is a module in k8s2ief/commands/ that returns an exit code.
-Exit codes: 0 done; 1 findings at or above --fail-on (or, for apply, a failed submission);
-2 usage or unreadable input; 3 internal error (a bug: please report it).
+Exit codes (README's table): 0 done (also when a reader of stdout went away early, `| head`);
+1 findings at or above --fail-on (or, for apply, a failed submission); 2 usage, unreadable or
+empty input, or a failure of the environment (a full disk, a closed stream); 3 internal error (a
+bug: please report it); 130 interrupted (SIGINT); 143 terminated (SIGTERM).
 """
 
 from __future__ import annotations
@@ -12,7 +14,10 @@ import sys
 
 import click
 
+from k8s2ief.streams import Terminated, guard_standard_streams, on_sigterm, one_line, say, silence
+
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # 128 + SIGINT, 128 + SIGTERM, as a shell says
 
 # command name -> ("module:attribute", one line for `k8s2ief --help`), in the order of the work:
 # the module is imported when the command runs, so --help imports none of them.
@@ -73,6 +78,12 @@ class LazyGroup(click.Group):
         with formatter.section("Commands"):
             formatter.write_dl([(name, line) for name, (_, line) in COMMANDS.items()], col_max=10)
 
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (KeyboardInterrupt, OSError) as exc:
+            raise _Interrupted(exc) from None
+
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="k8s2ief")
@@ -84,40 +95,95 @@ def cli() -> None:
     """
 
 
+class _Interrupted(Exception):
+    """Carries what stopped a command (an interruption, a failure of the environment) past
+    click's own handlers, which would turn it into "Aborted!" or a bare exit 1."""
+
+    def __init__(self, cause: BaseException) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: run a command and turn every outcome into an exit code."""
+    """Entry point: run a command and turn every outcome into an exit code (README's table)."""
+    from k8s2ief.outfiles import remove_temporaries
+
+    guard_standard_streams()
+    restore = on_sigterm()
+    try:
+        return _run_command(argv)
+    finally:
+        remove_temporaries()
+        restore()
+
+
+def _run_command(argv: list[str] | None) -> int:
     try:
         result = cli.main(args=argv, prog_name="k8s2ief", standalone_mode=False)
+    except _Interrupted as exc:
+        return _stopped(exc.cause)
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.UsageError as exc:
         # One line, like every other error: what is wrong, and where to read more.
         command = exc.ctx.command_path if exc.ctx else "k8s2ief"
-        click.echo(f"{command}: {exc.format_message()} (see {command} --help)", err=True)
+        say(f"{command}: {exc.format_message()} (see {command} --help)")
         return EXIT_USAGE
     except click.ClickException as exc:
-        click.echo(f"k8s2ief: {exc.format_message()}", err=True)
+        say(f"k8s2ief: {exc.format_message()}")
         return EXIT_USAGE
-    except click.Abort:
-        click.echo("k8s2ief: aborted", err=True)
-        return EXIT_USAGE
-    except BrokenPipeError:
-        # The reader went away (`| head`): not an error of ours; silence the final flush.
-        sys.stderr.close()
-        return EXIT_OK
-    except KeyboardInterrupt:
-        click.echo("k8s2ief: interrupted", err=True)
-        return 130
+    except click.Abort as exc:  # an interruption while click itself was parsing
+        return _stopped(exc.__context__ or KeyboardInterrupt())
+    except (KeyboardInterrupt, OSError) as exc:
+        return _stopped(exc)
     except Exception as exc:
         name = type(exc).__name__
-        click.echo(
-            f"k8s2ief: internal error ({name}: {str(exc)[:200]}); this is a bug, please report "
-            "it with the input that caused it",
-            err=True,
+        say(
+            f"k8s2ief: internal error ({name}: {one_line(str(exc))[:200]}); this is a bug, "
+            "please report it with the input that caused it"
         )
         return EXIT_INTERNAL
     return result if isinstance(result, int) else EXIT_OK
 
 
+def _stopped(cause: BaseException) -> int:
+    """The exit code of a command stopped from outside: a signal, a closed pipe, a full disk."""
+    if isinstance(cause, Terminated):
+        say("k8s2ief: terminated")
+        return EXIT_TERMINATED
+    if isinstance(cause, KeyboardInterrupt):
+        say("k8s2ief: interrupted")
+        return EXIT_INTERRUPTED
+    if isinstance(cause, BrokenPipeError):
+        # The reader went away (`| head`): it had what it wanted; not an error of ours, and not
+        # 1 (findings). Nothing more can be written to it, not even at exit.
+        silence(sys.stdout)
+        silence(sys.stderr)  # `2>&1 | head` is the same pipe
+        return EXIT_OK
+    if not isinstance(cause, OSError):  # click's Abort for an end of input it was reading
+        say("k8s2ief: aborted")
+        return EXIT_USAGE
+    where = f": {cause.filename}" if cause.filename else ""
+    say(f"k8s2ief: {cause.strerror or one_line(str(cause))}{where}")
+    return EXIT_USAGE
+
+
 def run() -> None:
-    sys.exit(main())
+    code = main()
+    # Data still buffered for stdout is written now, where its failure can still be reported.
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        silence(sys.stdout)
+    except (OSError, ValueError) as exc:
+        silence(sys.stdout)
+        say(f"k8s2ief: cannot write the output: {getattr(exc, 'strerror', None) or exc}")
+        code = code if code not in (EXIT_OK, EXIT_FINDINGS) else EXIT_USAGE
+    try:
+        sys.stderr.flush()
+    except BrokenPipeError:
+        silence(sys.stderr)
+    except (OSError, ValueError):
+        silence(sys.stderr)
+        code = code if code not in (EXIT_OK, EXIT_FINDINGS) else EXIT_USAGE
+    sys.exit(code)

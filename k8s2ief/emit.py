@@ -5,19 +5,20 @@ stdout carries data only; everything about the data goes to the report on stderr
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import json
 import os
-import tempfile
+import re
 from collections.abc import Callable
 from typing import IO, Protocol
+
+from k8s2ief.outfiles import write_file
 
 FORMATS = ("json", "jsonl", "yaml")
 
 
 class BodyWriter(Protocol):
-    def write(self, body: dict[str, object], name: str | None) -> None: ...
+    def write(self, body: dict[str, object], name: str | None, where: str = "") -> None: ...
     def close(self) -> None: ...
 
 
@@ -35,7 +36,7 @@ class JsonWriter:
         self.count = 0
         self._first: str | None = None
 
-    def write(self, body: dict[str, object], name: str | None) -> None:
+    def write(self, body: dict[str, object], name: str | None, where: str = "") -> None:
         text = dumps(body)
         self.count += 1
         if self.count == 1:
@@ -58,6 +59,12 @@ class JsonWriter:
         self.out.flush()
 
 
+def _yaml(body: object) -> str:
+    import yaml
+
+    return yaml.dump(body, Dumper=_dumper(), sort_keys=False, allow_unicode=True)
+
+
 def _indent(text: str) -> str:
     return "  " + text.replace("\n", "\n  ")
 
@@ -66,7 +73,7 @@ class JsonLinesWriter:
     def __init__(self, out: IO[str]) -> None:
         self.out = out
 
-    def write(self, body: dict[str, object], name: str | None) -> None:
+    def write(self, body: dict[str, object], name: str | None, where: str = "") -> None:
         self.out.write(dumps(body, indent=None) + "\n")
 
     def close(self) -> None:
@@ -78,12 +85,10 @@ class YamlWriter:
         self.out = out
         self.count = 0
 
-    def write(self, body: dict[str, object], name: str | None) -> None:
-        import yaml
-
+    def write(self, body: dict[str, object], name: str | None, where: str = "") -> None:
         if self.count:
             self.out.write("---\n")
-        self.out.write(yaml.dump(body, Dumper=_dumper(), sort_keys=False, allow_unicode=True))
+        self.out.write(_yaml(body))
         self.count += 1
 
     def close(self) -> None:
@@ -115,55 +120,85 @@ def _dumper() -> type:
 
 
 class OutputDirError(Exception):
-    """A body could not be written; other bodies still are."""
+    """The output directory cannot be used (nothing is written)."""
+
+
+# A body's file name is its deployment's name; one that is not a plain file name (a path
+# separator, "..", a NUL, a leading dot, control characters, too long) could land outside the
+# folder or nowhere, so such a body is refused, alone, with a one-line error.
+_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,239}")
+SUFFIXES = {"json": ".json", "jsonl": ".json", "yaml": ".yaml"}
 
 
 class DirectoryWriter:
-    """``<name>.json`` per deployment, written atomically; existing files kept unless forced."""
+    """``<name>.json`` (``.yaml`` with ``-o yaml``) per deployment, one body per file, written by
+    k8s2ief.outfiles' rule; files that existed before the run are kept unless forced."""
 
-    def __init__(self, directory: str, *, force: bool, on_error: Callable[[str], None]) -> None:
+    def __init__(
+        self, directory: str, *, force: bool, on_error: Callable[[str], None], fmt: str = "json"
+    ) -> None:
         self.directory = directory
         self.force = force
         self.on_error = on_error
+        self.fmt = fmt
         self.written: list[str] = []
-        if not os.path.isdir(directory):
-            problem = "is not a directory" if os.path.exists(directory) else "does not exist"
-            raise OutputDirError(f"output directory {directory} {problem}")
+        self._claimed: dict[str, bool] = {}  # file name -> whether this run wrote it
+        if os.path.exists(directory) and not os.path.isdir(directory):
+            raise OutputDirError(f"output directory {directory} is not a directory")
+        try:
+            os.makedirs(directory, exist_ok=True)  # as kompose does; the umask decides its mode
+        except OSError as exc:
+            raise OutputDirError(
+                f"cannot create output directory {directory}: {exc.strerror or exc}"
+            ) from None
         if not os.access(directory, os.W_OK):
             raise OutputDirError(f"output directory {directory} is not writable")
 
-    def write(self, body: dict[str, object], name: str | None) -> None:
-        filename = f"{name or 'deployment-' + str(len(self.written) + 1)}.json"
+    def write(self, body: dict[str, object], name: str | None, where: str = "") -> None:
+        stem = name or f"deployment-{len(self._claimed) + 1}"
+        at = f"{where}: " if where else ""
+        if not _SAFE_NAME.fullmatch(stem):
+            self.on_error(
+                f"{at}body of deployment {_shown(stem)} not written: its name is not a plain file "
+                "name (letters, digits, '.', '-', '_', at most 240 characters)"
+            )
+            return
+        filename = stem + SUFFIXES[self.fmt]
         target = os.path.join(self.directory, filename)
-        if os.path.exists(target) and not self.force:
-            self.on_error(f"{target} exists and was kept (use --force to replace it)")
+        if filename in self._claimed:
+            first = "is in" if self._claimed[filename] else "was not written to"
+            self.on_error(
+                f"{at}body of deployment {stem} not written: a deployment of the same name came "
+                f"earlier in this input (its body {first} {target})"
+            )
+            return
+        self._claimed[filename] = False
+        if os.path.lexists(target) and not self.force:
+            self.on_error(
+                f"{target} exists from before this run and was kept (--force replaces it)"
+            )
             return
         try:
-            write_atomically(target, dumps(body) + "\n")
+            write_file(target, self._text(body))
         except OSError as exc:
             self.on_error(f"cannot write {target}: {exc.strerror or exc}")
             return
+        self._claimed[filename] = True
         self.written.append(target)
+
+    def _text(self, body: dict[str, object]) -> str:
+        if self.fmt == "yaml":
+            return _yaml(body)
+        return dumps(body) + "\n"
 
     def close(self) -> None:
         pass
 
 
-def write_atomically(path: str, text: str) -> None:
-    """Write to a temporary file beside ``path`` and rename it: readers never see half a file,
-    and a failure leaves the old file as it was."""
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, temporary = tempfile.mkstemp(prefix=".k8s2ief-", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+def _shown(name: str) -> str:
+    """A name quoted in a message: escaped (NUL, newlines) and cut, so it stays one line."""
+    text = repr(name)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def stream_writer(fmt: str, out: IO[str]) -> BodyWriter:

@@ -318,21 +318,25 @@ def collect_siblings(sources: Iterable[Source], limits: Limits) -> SiblingKeys:
     """Key names of every ConfigMap and Secret in the input, for envFrom expansion.
 
     Only needed when some document uses envFrom and the ConfigMap may come after it; the CLI
-    calls this first when the input mentions envFrom at all. Values are never kept.
+    calls this first when the input mentions envFrom at all. Values are never kept. A stream
+    (stdin, a pipe) is scanned only as far as its spooled head (k8s2ief.load.sources): when
+    it goes on past that, ``redefined`` asks for an in-order conversion, which learns the
+    siblings of the rest as they come, exactly as one Converter does.
     """
     found = SiblingKeys()
     for source in sources:
-        if not _contains(source, b"ConfigMap", b"Secret"):
-            continue
-        for chunk in _chunks(source, limits):
-            if not _MAY_BE_SIBLING.search(chunk.text):
-                continue
-            for doc in read_chunk(source.name, chunk, limits):
-                if doc.kind in SIBLING_KINDS and doc.name and isinstance(doc.data, dict):
-                    key, keys = (doc.kind, doc.name), sibling_keys(doc)
-                    if found.get(key, keys) != keys:
-                        found.redefined = True
-                    found[key] = keys
+        if _contains(source, b"ConfigMap", b"Secret"):
+            for chunk in _chunks(source, limits):
+                if not _MAY_BE_SIBLING.search(chunk.text):
+                    continue
+                for doc in read_chunk(source.name, chunk, limits):
+                    if doc.kind in SIBLING_KINDS and doc.name and isinstance(doc.data, dict):
+                        key, keys = (doc.kind, doc.name), sibling_keys(doc)
+                        if found.get(key, keys) != keys:
+                            found.redefined = True
+                        found[key] = keys
+        if not source.scanned_whole():
+            found.redefined = True
     return found
 
 
@@ -340,14 +344,15 @@ def _chunks(source: Source, limits: Limits) -> Iterator[Chunk]:
     """The source's documents as unparsed chunks; unreadable sources give none (the conversion
     itself reports them)."""
     try:
-        with source.open() as stream:
+        with source.open_for_scan() as stream:
             yield from split_documents(reencode_if_utf16(stream), limits.max_document_bytes)
     except OSError:
         return
 
 
 def input_mentions(sources: Iterable[Source], word: bytes) -> bool:
-    return any(_contains(source, word) for source in sources)
+    """Whether any source holds ``word`` (or may: a stream longer than its spooled head)."""
+    return any(_contains(source, word) or not source.scanned_whole() for source in sources)
 
 
 def _contains(source: Source, *words: bytes) -> bool:
@@ -355,7 +360,7 @@ def _contains(source: Source, *words: bytes) -> bool:
     overlap = max(len(word) for word in words) - 1  # a word may straddle two blocks
     tail = b""
     try:
-        with source.open() as stream:
+        with source.open_for_scan() as stream:
             while block := stream.read(1 << 20):
                 window = tail + block
                 if any(word in window for word in words):

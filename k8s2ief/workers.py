@@ -175,8 +175,13 @@ _worker_state: object = None
 
 
 def _set_state(state: object) -> None:
+    import signal
+
     global _worker_state
     _worker_state = state
+    # Ctrl-C reaches the whole process group. The parent stops the run and says so once; a
+    # worker interrupted mid-task would break the pool, and the parent would wait on it forever.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def worker_state() -> object:

@@ -25,7 +25,11 @@ def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.run(
         [sys.executable, "-m", "k8s2ief", *args],
-        input=stdin, capture_output=True, text=True, env=env, timeout=60,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
     )
 
 
@@ -107,14 +111,17 @@ def test_output_dir_writes_one_file_each_and_keeps_existing(tmp_path: Path) -> N
     assert [p.name for p in out.iterdir()] == ["hello.json"]  # no temporary files left
 
 
-def test_output_dir_must_exist(tmp_path: Path) -> None:
-    done = run("convert", str(BASIC), "--output-dir", str(tmp_path / "nope"))
-    assert done.returncode == 2 and "does not exist" in done.stderr
+def test_output_dir_is_created_as_kompose_does(tmp_path: Path) -> None:
+    out = tmp_path / "new" / "bodies"
+    done = run("convert", str(BASIC), "--node-id", "n", "--output-dir", str(out))
+    assert done.returncode == 0, done.stderr
+    assert json.loads((out / "hello.json").read_text())["name"] == "hello"
 
 
 def test_click_runner_and_main_agree() -> None:
-    result = CliRunner().invoke(cli, ["convert", str(BASIC), "--node-id", "n"],
-                                standalone_mode=False)
+    result = CliRunner().invoke(
+        cli, ["convert", str(BASIC), "--node-id", "n"], standalone_mode=False
+    )
     assert result.return_value == 0
     assert json.loads(result.stdout)["name"] == "hello"
 
@@ -130,8 +137,9 @@ def test_explain_every_code() -> None:
     assert main(["explain", "KI999"]) == 2
 
 
-def test_internal_errors_are_one_line_exit_3(monkeypatch: pytest.MonkeyPatch,
-                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_internal_errors_are_one_line_exit_3(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     import k8s2ief.pipeline
 
     def explode(*args: object, **kwargs: object) -> None:

@@ -18,8 +18,6 @@ from pathlib import Path
 
 import pytest
 
-from k8s2ief.emit import DirectoryWriter
-
 REPO = Path(__file__).resolve().parents[1]
 HOSTILE = REPO / "testdata" / "hostile"
 EXPECTED: dict[str, dict] = {
@@ -58,17 +56,35 @@ class Run:
         return [body.get("name") for body in self.bodies()]
 
 
-def cli(*args: str, cwd: Path | None = None, measure_in: Path | None = None) -> Run:
-    """``k8s2ief ARGS`` in a subprocess; with ``measure_in``, also its peak RSS and wall time."""
+def cli(
+    *args: str,
+    cwd: Path | None = None,
+    measure_in: Path | None = None,
+    stdin: bytes | None = None,
+    shell: str | None = None,
+    env: dict[str, str] | None = None,
+) -> Run:
+    """``k8s2ief ARGS`` in a subprocess; with ``measure_in``, also its peak RSS and wall time.
+
+    ``stdin`` is fed to it; ``shell`` runs it from bash, where ``"$@"`` stands for the command
+    (``'"$@" >&-'``, ``'"$@" <(cat x)'``, ``'umask 027; "$@"'``); ``env`` adds variables."""
     command = [sys.executable, "-m", "k8s2ief", *args]
     stats_file = None
     if measure_in is not None:
         stats_file = measure_in / "stats.json"
         command = [sys.executable, "-c", _MEASURE, str(stats_file), *command]
+    if shell is not None:
+        command = ["bash", "-c", shell, "bash", *command]
     done = subprocess.run(
-        command, capture_output=True, text=True, timeout=TIMEOUT, cwd=cwd, errors="replace"
+        command,
+        capture_output=True,
+        timeout=TIMEOUT,
+        cwd=cwd,
+        input=stdin,
+        env={**os.environ, **(env or {})},
     )
-    run = Run(done.returncode, done.stdout, done.stderr)
+    text = (done.stdout.decode("utf-8", "replace"), done.stderr.decode("utf-8", "replace"))
+    run = Run(done.returncode, *text)
     if stats_file is not None:
         stats = json.loads(stats_file.read_text())
         run.rss_mb, run.seconds = stats["rss_kb"] / 1024, stats["seconds"]
@@ -107,9 +123,11 @@ def sandwich(middle: str | bytes) -> bytes:
         middle = middle.encode("utf-8")
     if not middle.endswith(b"\n"):
         middle += b"\n"
-    return (deployment("good-a") + "---\n").encode() + middle + (
-        "---\n" + deployment("good-b")
-    ).encode()
+    return (
+        (deployment("good-a") + "---\n").encode()
+        + middle
+        + ("---\n" + deployment("good-b")).encode()
+    )
 
 
 # --- the committed catalogue --------------------------------------------------------------------
@@ -127,6 +145,9 @@ def test_catalogue(name: str, tmp_path: Path) -> None:
         if "text" in want:
             lines = [x for x in lines if want["text"] in x]
         assert lines, f"{want} not in:\n{run.stderr}"
+    assert expected.get("stderr", "") in run.stderr
+    for text in expected.get("absent", []):
+        assert text not in run.stdout + run.stderr, text
     assert run.names() == expected["bodies"]
     assert not list(tmp_path.iterdir()), "the input made the tool write files (PWNED?)"
 
@@ -237,7 +258,7 @@ def test_max_depth_above_ceiling_is_refused(depth: str, tmp_path: Path) -> None:
 def test_50mb_scalar(tmp_path: Path) -> None:
     big = "x" * (50 * MB)
     path = tmp_path / "big-scalar.yaml"
-    middle = deployment("big-scalar", extra_spec=f"  replicas: \"{big}\"\n")
+    middle = deployment("big-scalar", extra_spec=f'  replicas: "{big}"\n')
     path.write_bytes(sandwich(middle))
     run = convert(path, measure_in=tmp_path)
     assert run.names() == ["good-a", "big-scalar", "good-b"]
@@ -251,10 +272,11 @@ def test_50mb_number_and_tagged_scalar(tmp_path: Path) -> None:
     """Huge numerals once crashed the loader (int() digit limit, float overflow)."""
     digits = "1" * (5 * MB)
     env = f"        env:\n        - name: BIG\n          value: {digits}\n"
-    middle = deployment("big-number", extra_container=env) + f"x-tagged: !!int \"{digits}x\"\n"
+    middle = deployment("big-number", extra_container=env) + f'x-tagged: !!int "{digits}x"\n'
     path = tmp_path / "big-number.yaml"
-    path.write_bytes(sandwich(deployment("big-number", extra_container=env)) + b"---\n"
-                     + middle.encode())
+    path.write_bytes(
+        sandwich(deployment("big-number", extra_container=env)) + b"---\n" + middle.encode()
+    )
     run = convert(path)
     assert run.names()[:3] == ["good-a", "big-number", "good-b"]
     assert all(len(line) < 1000 for line in run.stderr.splitlines())
@@ -276,7 +298,7 @@ def test_huge_resource_quantity(amount: str, tmp_path: Path) -> None:
 
 def test_document_size_limit(tmp_path: Path) -> None:
     path = tmp_path / "sized.yaml"
-    path.write_bytes(sandwich(deployment("big", extra_spec=f"  replicas: \"{'x' * 5000}\"\n")))
+    path.write_bytes(sandwich(deployment("big", extra_spec=f'  replicas: "{"x" * 5000}"\n')))
     run = convert(path, "--max-document-bytes", "4096")
     assert [x for x in finding_lines(run, "KI011") if f"{path}:12:" in x], run.stderr
     assert run.names() == ["good-a", "good-b"]
@@ -313,8 +335,21 @@ def test_100mb_stream_of_small_documents(tmp_path: Path, request: pytest.Fixture
         pytest.skip("slow (about 2 minutes): run with -m slow")
     path = tmp_path / "stream.yaml"
     count = _write_stream(path, 100 * MB, deployment("NAME"))
-    command = [sys.executable, "-c", _MEASURE, str(tmp_path / "stats.json"), sys.executable,
-               "-m", "k8s2ief", "convert", str(path), "--node-id", "n", "-o", "jsonl"]
+    command = [
+        sys.executable,
+        "-c",
+        _MEASURE,
+        str(tmp_path / "stats.json"),
+        sys.executable,
+        "-m",
+        "k8s2ief",
+        "convert",
+        str(path),
+        "--node-id",
+        "n",
+        "-o",
+        "jsonl",
+    ]
     with (tmp_path / "out").open("w") as out, (tmp_path / "err").open("w") as err:
         rc = subprocess.call(command, stdout=out, stderr=err, timeout=900)
     stats = json.loads((tmp_path / "stats.json").read_text())
@@ -362,67 +397,6 @@ def test_missing_input_file(tmp_path: Path) -> None:
     run = convert(tmp_path / "nope.yaml")
     assert run.rc == 2
     assert "cannot read" in run.stderr
-
-
-# --- files are never lost -----------------------------------------------------------------------
-
-
-def test_output_dir_keeps_files_when_a_write_fails(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    (tmp_path / "web.json").write_text("old\n")
-    errors: list[str] = []
-    writer = DirectoryWriter(str(tmp_path), force=True, on_error=errors.append)
-
-    def broken_fsync(fd: int) -> None:
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr("k8s2ief.emit.os.fsync", broken_fsync)
-    writer.write({"name": "web"}, "web")
-    assert (tmp_path / "web.json").read_text() == "old\n"
-    assert [p.name for p in tmp_path.iterdir()] == ["web.json"]  # no temporary file left behind
-    assert len(errors) == 1 and "No space left" in errors[0]
-
-
-def test_output_dir_existing_files_kept_without_force(tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    out.mkdir()
-    (out / "good-a.json").write_text("earlier\n")
-    source = tmp_path / "in.yaml"
-    source.write_bytes(sandwich(deployment("fresh")))
-    run = cli("convert", str(source), "--node-id", "n", "--output-dir", str(out))
-    assert run.rc == 2
-    assert (out / "good-a.json").read_text() == "earlier\n"
-    assert json.loads((out / "fresh.json").read_text())["name"] == "fresh"
-    assert json.loads((out / "good-b.json").read_text())["name"] == "good-b"
-    assert sorted(p.name for p in out.iterdir()) == ["fresh.json", "good-a.json", "good-b.json"]
-
-
-@pytest.mark.parametrize("kind", ["missing", "a-file"])
-def test_output_dir_unusable_is_one_line(kind: str, tmp_path: Path) -> None:
-    target = tmp_path / "out"
-    if kind == "a-file":
-        target.write_text("")
-    source = tmp_path / "in.yaml"
-    source.write_text(deployment("x"))
-    run = cli("convert", str(source), "--node-id", "n", "--output-dir", str(target))
-    assert run.rc == 2
-    assert run.stdout == ""
-    assert not target.is_dir() or not list(target.iterdir())
-    errors = [x for x in run.stderr.splitlines() if x.strip()]
-    assert len(errors) == 1 and str(target) in errors[0], run.stderr
-
-
-@pytest.mark.skipif(os.geteuid() == 0, reason="running as root: a read-only directory is writable")
-def test_output_dir_read_only(tmp_path: Path) -> None:
-    target = tmp_path / "out"
-    target.mkdir()
-    target.chmod(0o500)
-    source = tmp_path / "in.yaml"
-    source.write_text(deployment("x"))
-    run = cli("convert", str(source), "--node-id", "n", "--output-dir", str(target))
-    assert run.rc == 2
-    assert len([x for x in run.stderr.splitlines() if x.strip()]) == 1
 
 
 # --- secrets ------------------------------------------------------------------------------------
@@ -515,7 +489,9 @@ def test_secret_values_never_appear_in_audit(tmp_path: Path) -> None:
     for extra in ([], ["--format", "json"]):
         done = subprocess.run(
             [sys.executable, "-m", "k8s2ief", "audit", str(path), *extra],
-            capture_output=True, text=True, timeout=TIMEOUT,
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
         )
         if done.returncode == 2 and extra:
             continue  # that option may not exist

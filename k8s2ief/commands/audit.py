@@ -34,11 +34,11 @@ from k8s2ief.commands.options import (
     limit_options,
     policy_options,
 )
-from k8s2ief.emit import write_atomically
+from k8s2ief.commands.outputs import NO_DOCUMENTS, refuse_output_over_input
 from k8s2ief.findings import Policy, Severity, parse_fail_on
 from k8s2ief.load import Document, Limits, Source, iter_sources, read_source
 from k8s2ief.load.render import KUSTOMIZE_PREFIX
-from k8s2ief.load.sources import STDIN_NAME
+from k8s2ief.outfiles import write_file
 from k8s2ief.pipeline import DocumentResult, collect_siblings, input_mentions
 from k8s2ief.report import AUDIT_FORMATS, ReportWriter, formatter
 from k8s2ief.report.model import AUDIT, UNREADABLE, ReportContext, Summary, audit_document
@@ -134,7 +134,8 @@ def audit(
         text, summary = render(results, policy, report_format, style, view, left_out)
         _emit(text, output)
         return exit_code(summary, threshold)
-    sources = list(iter_sources(paths))
+    sources = list(iter_sources(paths, spool_bytes=limits.max_document_bytes))
+    refuse_output_over_input(output, sources, "--output")
     workers = jobs or os.cpu_count() or 1
     if input_mentions(sources, b"envFrom"):
         # envFrom may name a ConfigMap in another file: every worker needs all key names.
@@ -147,6 +148,9 @@ def audit(
     )
     progress.close()
     _emit(text, output)
+    if not summary.documents:
+        click.echo(NO_DOCUMENTS, err=True)
+        return 2
     return exit_code(summary, threshold)
 
 
@@ -188,9 +192,9 @@ def exit_code(summary: Summary, threshold: Severity | None) -> int:
 def _emit(text: str, output: str | None) -> None:
     if output and output != "-":
         try:
-            write_atomically(output, text)
+            write_file(output, text)
         except OSError as exc:
-            raise click.UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
+            raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from None
         return
     click.echo(text, nl=False, color=True)  # colours are decided by --color, not by click
 
@@ -249,10 +253,10 @@ def convert_files(
 
 
 def _parallel(sources: list[Source], jobs: int) -> bool:
-    # Standard input cannot be reopened in another process; a single file gains nothing.
-    # Rendered input (-k) lives in this process only, as standard input does.
+    # A stream (stdin, a pipe, a FIFO) is read once, here; a single file gains nothing.
+    # Rendered input (-k) lives in this process only.
     return jobs > 1 and len(sources) > 1 and all(
-        s.name != STDIN_NAME and not s.name.startswith(KUSTOMIZE_PREFIX) for s in sources
+        s.rereadable and not s.name.startswith(KUSTOMIZE_PREFIX) for s in sources
     )
 
 

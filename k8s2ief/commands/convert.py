@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Iterable
 from dataclasses import replace
@@ -18,9 +19,11 @@ from k8s2ief.commands.options import (
     limit_options,
     policy_options,
 )
+from k8s2ief.commands.outputs import NO_DOCUMENTS, refuse_output_over_input
 from k8s2ief.emit import FORMATS, DirectoryWriter, OutputDirError, stream_writer
 from k8s2ief.findings import Policy, breaches, parse_fail_on
 from k8s2ief.load import Document, Limits, iter_sources
+from k8s2ief.outfiles import output_file
 from k8s2ief.parallel import convert_sources
 from k8s2ief.pipeline import (
     Converter,
@@ -54,7 +57,8 @@ if TYPE_CHECKING:
 @click.option(
     "--output-dir",
     metavar="DIR",
-    help="Write <name>.json per deployment instead of stdout.",
+    help="Write one file per deployment (<name>.json, or .yaml with -o yaml) instead of "
+    "stdout; the directory is created if missing.",
 )
 @click.option("--force", is_flag=True, help="With --output-dir: replace existing files.")
 @click.option(
@@ -107,9 +111,12 @@ def convert(
     IEF bodies."""
     threshold = parse_fail_on(fail_on)
     errors: list[str] = []
+    spool = limits.max_document_bytes  # what a pre-scan may hold of a stream
+    sources = [] if cluster is not None else list(iter_sources(paths, spool_bytes=spool))
+    refuse_output_over_input(report_file, sources, "--report-file")
     try:
         writer = (
-            DirectoryWriter(output_dir, force=force, on_error=errors.append)
+            DirectoryWriter(output_dir, force=force, on_error=errors.append, fmt=output_format)
             if output_dir
             else stream_writer(output_format, sys.stdout)
         )
@@ -121,7 +128,6 @@ def convert(
         settings = _with_siblings(settings, siblings)
         results: Iterable[DocumentResult] = Converter(settings).convert_all(deployments)
     else:
-        sources = list(iter_sources(paths))
         if input_mentions(sources, b"envFrom"):
             # envFrom may name a ConfigMap that comes later in the input: learn key names first.
             settings = _with_siblings(settings, collect_siblings(sources, limits))
@@ -133,16 +139,22 @@ def convert(
             formatter(CONVERT_FORMATS, report_format, report_out, style), ReportContext(CONVERT)
         )
         unreadable = failed = False
+        documents = 0
         for found in results:
+            documents += 1
             result = with_policy(found, policy)
             suppressed = len(found.findings) - len(result.findings)
             report.add(convert_document(result, suppressed=suppressed))
             unreadable |= result.unreadable
             failed |= breaches(result.findings, threshold)
             if result.body is not None:
-                writer.write(result.body, str(result.body.get("name") or result.name or ""))
+                name = str(result.body.get("name") or result.name or "")
+                writer.write(result.body, name, f"{result.file}:{result.line or 0}")
         writer.close()
         report.finish(errors)
+    if not documents and cluster is None:
+        click.echo(NO_DOCUMENTS, err=True)
+        return 2
     if unreadable or errors:
         return 2
     return 1 if failed else 0
@@ -163,23 +175,30 @@ def _with_siblings(settings: Settings, siblings: Siblings) -> Settings:
 
 
 class _ReportStream:
-    """stderr, or a file (``-`` means stdout is not allowed: stdout carries data)."""
+    """stderr, or a file written by k8s2ief.outfiles' rule (``-`` means stderr too: stdout
+    carries data)."""
 
     def __init__(self, path: str | None) -> None:
         self.path = path
-        self.handle: IO[str] | None = None
+        self._file: contextlib.AbstractContextManager[IO[str]] | None = None
 
     def __enter__(self) -> IO[str]:
         if self.path and self.path != "-":
+            self._file = output_file(self.path)
             try:
-                self.handle = open(self.path, "w", encoding="utf-8")
+                return self._file.__enter__()
             except OSError as exc:
-                raise click.UsageError(
-                    f"cannot write report file {self.path}: {exc.strerror}"
+                raise click.ClickException(
+                    f"cannot write report file {self.path}: {exc.strerror or exc}"
                 ) from None
-            return self.handle
         return sys.stderr
 
     def __exit__(self, *exc: object) -> None:
-        if self.handle is not None:
-            self.handle.close()
+        if self._file is None:
+            return
+        try:
+            self._file.__exit__(*exc)  # type: ignore[arg-type]
+        except OSError as error:
+            raise click.ClickException(
+                f"cannot write report file {self.path}: {error.strerror or error}"
+            ) from None

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from yaml import MarkedYAMLError, YAMLError
-from yaml.nodes import Node
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from k8s2ief.load import render
 from k8s2ief.load.sources import Source, iter_sources
@@ -24,6 +24,7 @@ from k8s2ief.load.tree import (
     locate,
     path_of,
 )
+from k8s2ief.load.tree import _key_index as key_index
 from k8s2ief.paths import Path
 
 __all__ = [
@@ -147,6 +148,8 @@ def _construct(name: str, node: Node, offset: int, limits: Limits) -> Iterator[D
         data = constructor.build(node)
     except LoadError as exc:
         exc.line = (exc.line + offset) if exc.line else line
+        if exc.node is not None and outside_secrets(node, exc.node):
+            exc.reveal()  # proven not to be a Secret's value: the message may quote it
         yield Document(name, line, error=exc)
         return
     except RecursionError:
@@ -177,6 +180,35 @@ def helm_template_error(chunk: Chunk, *, parsed: bool) -> LoadError | None:
     if line is None:
         return None
     return LoadError(render.helm_template_message(), chunk.first_line + line)
+
+
+def outside_secrets(root: Node, target: Node) -> bool:
+    """Whether ``target`` lies in ``root`` and no mapping on the way to it has ``kind: Secret``
+    (a List's items are looked at too). A root whose kind cannot be read proves nothing."""
+    path = path_of(root, target)
+    if not path and root is not target:
+        return False  # not found: it cannot be proven outside
+    node: Node | None = root
+    for depth, step in enumerate((*path, None)):
+        if isinstance(node, MappingNode):
+            kind = key_index(node).get("kind")
+            kind_text = kind[1].value if kind and isinstance(kind[1], ScalarNode) else None
+            if kind_text == "Secret" or (depth == 0 and kind_text is None):
+                return False
+        if step is None or node is None:
+            break
+        node = _child(node, step)
+    return True
+
+
+def _child(node: Node, step: str | int) -> Node | None:
+    if isinstance(node, SequenceNode) and isinstance(step, int) and step < len(node.value):
+        child: Node = node.value[step]
+        return child
+    if isinstance(node, MappingNode) and isinstance(step, str):
+        pair = key_index(node).get(step)
+        return pair[1] if pair else None
+    return None
 
 
 def _syntax_error(exc: YAMLError, chunk: Chunk, offset: int) -> LoadError:

@@ -98,6 +98,7 @@ class _Session:
     def __init__(self, target: ClusterTarget) -> None:
         from kubernetes import client, config
         from kubernetes.config.config_exception import ConfigException
+        from yaml import YAMLError
 
         self.target = target
         path = _config_file(target.kubeconfig)
@@ -116,7 +117,7 @@ class _Session:
             )
         except ConfigException as exc:
             raise ClusterError(f"invalid kubeconfig: {_one_line(str(exc))}") from None
-        except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
+        except (OSError, ValueError, TypeError, KeyError, AttributeError, YAMLError) as exc:
             raise ClusterError(f"cannot read kubeconfig {path}: {_one_line(str(exc))}") from None
         configuration.retries = 1
         self.context: str = chosen["name"]
@@ -134,9 +135,7 @@ class _Session:
         if self.target.all_namespaces:
             listing = self._call(self.apps.list_deployment_for_all_namespaces, **selector)
         else:
-            listing = self._call(
-                self.apps.list_namespaced_deployment, self.namespace, **selector
-            )
+            listing = self._call(self.apps.list_namespaced_deployment, self.namespace, **selector)
         items = [i for i in listing.get("items") or [] if isinstance(i, dict)]
         if not items and not self.target.all_namespaces:
             self._check_namespace()
@@ -158,8 +157,9 @@ class _Session:
         from urllib3.exceptions import HTTPError
 
         try:
-            self.core.read_namespace(self.namespace, _preload_content=False,
-                                     _request_timeout=TIMEOUT)
+            self.core.read_namespace(
+                self.namespace, _preload_content=False, _request_timeout=TIMEOUT
+            )
         except ApiException as exc:
             if exc.status == 404:
                 raise ClusterError(
@@ -171,8 +171,7 @@ class _Session:
         except (HTTPError, OSError) as exc:  # unreachable, refused, TLS, timeouts
             raise self._transport_error(exc) from None
 
-    def _call(self, method: Any, *args: object, missing_ok: bool = False,
-              **kwargs: object) -> Any:
+    def _call(self, method: Any, *args: object, missing_ok: bool = False, **kwargs: object) -> Any:
         from kubernetes.client.exceptions import ApiException
         from urllib3.exceptions import HTTPError
 
@@ -239,8 +238,9 @@ def _redact(secret: dict[str, Any]) -> dict[str, Any]:
     for section in ("data", "stringData"):
         values = secret.get(section)
         if isinstance(values, dict):
-            secret[section] = {k: Redacted(v) if isinstance(v, str) else v
-                               for k, v in values.items()}
+            secret[section] = {
+                k: Redacted(v) if isinstance(v, str) else v for k, v in values.items()
+            }
     meta = secret.get("metadata")
     if isinstance(meta, dict):
         meta = dict(meta)

@@ -20,7 +20,13 @@ INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 
 class NotJsonValue(ValueError):
-    """A scalar Kubernetes cannot carry (infinity, NaN)."""
+    """A scalar Kubernetes cannot carry (infinity, NaN): its text and what is wrong with it,
+    apart, so that a message can leave the text out."""
+
+    def __init__(self, text: str, reason: str) -> None:
+        super().__init__(f"{text} {reason}")
+        self.text = text
+        self.reason = reason
 
 
 # go-yaml v2's resolve table: exact spellings, looked up before anything else.
@@ -52,7 +58,7 @@ def resolve_plain(text: str) -> object:
     if not text or text[0] not in _NUMBER_START:
         return text
     if text in _NOT_JSON:
-        raise NotJsonValue(f"{text} is not a JSON number, and Kubernetes rejects it")
+        raise NotJsonValue(text, "is not a JSON number, and Kubernetes rejects it")
     plain = text.replace("_", "") if "_" in text else text
     if _GO_INT.fullmatch(plain):
         try:

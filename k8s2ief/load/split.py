@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import codecs
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -36,8 +36,7 @@ def reencode_if_utf16(stream: BinaryIO) -> BinaryIO:
     head = stream.read(4)
     for bom, encoding in _BOMS:
         if head.startswith(bom):
-            text = (head + stream.read()).decode(encoding, errors="replace")
-            return io.BytesIO(text.encode("utf-8"))
+            return io.BufferedReader(_Recoded(head, stream, encoding), 1 << 16)  # type: ignore[return-value]
     if head.startswith(codecs.BOM_UTF8):
         head = head[3:]
     return io.BufferedReader(_Prepended(head, stream), 1 << 16)  # type: ignore[return-value]
@@ -64,6 +63,30 @@ class _Prepended(io.RawIOBase):
         return len(data)
 
 
+class _Recoded(io.RawIOBase):
+    """A UTF-16/32 stream read as UTF-8, block by block (memory stays bounded)."""
+
+    def __init__(self, head: bytes, rest: BinaryIO, encoding: str) -> None:
+        self._head = head
+        self._rest = rest
+        self._decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+        self._pending = b""
+        self._ended = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        while not self._pending and not self._ended:
+            block, self._head = self._head + self._rest.read(1 << 16), b""
+            self._ended = not block
+            self._pending = self._decoder.decode(block, final=self._ended).encode("utf-8")
+        n = min(len(buffer), len(self._pending))
+        buffer[:n] = self._pending[:n]
+        self._pending = self._pending[n:]
+        return n
+
+
 def _is_separator(line: bytes) -> bool:
     if not line.startswith(b"---"):
         return False
@@ -71,89 +94,60 @@ def _is_separator(line: bytes) -> bool:
     return not rest or rest.startswith(b"#")
 
 
-_BLOCK = 1 << 16  # bytes read at a time (as the buffered reader did): one bytes.find per document
+LINE_BLOCK = 1 << 16  # past the size limit, lines are read (and dropped) in blocks of this
 
 
 def split_documents(stream: BinaryIO, max_bytes: int) -> Iterator[Chunk]:
     """Yield each document's bytes; a ``---`` line with content after it starts the next one.
 
-    Read in blocks of whole lines, cut where a line starts with ``---``: this runs in the parent
-    process ahead of the workers, and a Python step per line was a twentieth of a conversion.
-    tests/test_split.py holds it to the line-by-line reading it replaces.
-    """
-    parts: list[bytes] = []
+    Memory stays within a few times ``max_bytes`` whatever the input: a line is read at most up
+    to the limit (plus one byte, to know it is longer), and the rest of a longer line is read in
+    blocks and dropped. A NUL byte in such an overlong line (``/dev/zero``; YAML text never
+    holds one) ends the source: what follows is not text, and may never end."""
+    readline = stream.readline
+    cap = max(max_bytes + 1, LINE_BLOCK)
+    lines: list[bytes] = []
     size = 0
     oversize = False
     first_line = 1
-    number = 1  # the line number at ``start``
-    for block in _line_blocks(stream):
-        start = 0
-        at = 0 if block.startswith(b"---") else _next_line_start(block, 1)
-        while at >= 0:
-            end = block.find(b"\n", at) + 1 or len(block)
-            before = block[start:at]
-            size, oversize = _keep(parts, before, size, oversize, max_bytes)
-            number += before.count(b"\n")
-            yield Chunk(b"".join(parts), first_line, oversize)
-            parts, size, oversize = [], 0, False
-            if _is_separator(block[at:end]):
-                first_line = number + 1
-                number += 1
-                start = end
-            else:
-                # "--- value" is valid YAML: keep the marker so the parser sees the document start.
-                first_line = number
-                start = at
-            at = _next_line_start(block, end)
-        rest = block[start:]
-        size, oversize = _keep(parts, rest, size, oversize, max_bytes)
-        number += rest.count(b"\n")
-    if parts or oversize:
-        yield Chunk(b"".join(parts), first_line, oversize)
-
-
-def _line_blocks(stream: BinaryIO) -> Iterator[bytes]:
-    """The stream in blocks that end at a line end (the last one perhaps without it).
-
-    A line longer than a block (a 50 MB scalar) is gathered in pieces and joined once: adding
-    each read to the partial line would copy it again on every read."""
-    pending: list[bytes] = []  # the start of a line not ended yet
-    while data := stream.read(_BLOCK):
-        end = data.rfind(b"\n") + 1
-        if not end:
-            pending.append(data)
+    number = 0
+    while line := readline(cap):
+        number += 1
+        if len(line) == cap and not line.endswith(b"\n"):  # the line goes on past the cap
+            keep_reading = _skip_rest_of_line(readline, line)
+            if line.startswith(b"---"):  # a marker with a huge comment or value after it
+                yield Chunk(b"".join(lines), first_line, oversize)
+                lines, size = [], 0
+                first_line = number + 1 if _is_separator(line) else number
+            oversize = not (line.startswith(b"---") and _is_separator(line))
+            if not keep_reading:
+                yield Chunk(b"", first_line, True)
+                return
             continue
-        if pending:
-            pending.append(data[:end])
-            yield b"".join(pending)
-            pending = []
-        else:
-            yield data[:end] if end < len(data) else data
-        if end < len(data):
-            pending.append(data[end:])
-    if pending:
-        yield b"".join(pending)
+        if line.startswith(b"---"):
+            if _is_separator(line):
+                yield Chunk(b"".join(lines), first_line, oversize)
+                lines, size, oversize, first_line = [], 0, False, number + 1
+                continue
+            # "--- value" is valid YAML: keep the marker so the parser sees the document start.
+            yield Chunk(b"".join(lines), first_line, oversize)
+            lines, size, oversize, first_line = [], 0, False, number
+        size += len(line)
+        if size > max_bytes:
+            oversize = True
+            continue
+        lines.append(line)
+    if lines or oversize:
+        yield Chunk(b"".join(lines), first_line, oversize)
 
 
-def _next_line_start(block: bytes, index: int) -> int:
-    """Where the first line starting with ``---`` at or after ``index`` begins, else -1.
-
-    ``index`` is a line start (after a newline), never 0."""
-    found = block.find(b"\n---", index - 1)
-    return found + 1 if found >= 0 else -1
-
-
-def _keep(
-    parts: list[bytes], text: bytes, size: int, oversize: bool, max_bytes: int
-) -> tuple[int, bool]:
-    """Add whole lines of ``text`` to a document while it stays within ``max_bytes``."""
-    if not text:
-        return size, oversize
-    if size + len(text) <= max_bytes:
-        parts.append(text)
-    elif not oversize:
-        kept = text.rfind(b"\n", 0, max_bytes - size) + 1
-        if kept:
-            parts.append(text[:kept])
-        oversize = True
-    return size + len(text), oversize
+def _skip_rest_of_line(readline: Callable[[int], bytes], head: bytes) -> bool:
+    """Read the rest of an overlong line and drop it; False when it is binary (a NUL byte)."""
+    if b"\0" in head:
+        return False
+    while piece := readline(LINE_BLOCK):
+        if b"\0" in piece:
+            return False
+        if piece[-1:] == b"\n":
+            break
+    return True

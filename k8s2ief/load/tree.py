@@ -19,6 +19,8 @@ import yaml
 import yaml.cyaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from k8s2ief.load.errors import LoadError
+from k8s2ief.load.errors import short as _short
 from k8s2ief.load.scalars import _EXACT, _NUMBER_START, NotJsonValue, key_text, resolve_plain
 from k8s2ief.paths import Path
 
@@ -48,21 +50,6 @@ class Limits:
     def __post_init__(self) -> None:
         if not 1 <= self.max_depth <= MAX_DEPTH_CEILING:
             raise ValueError(f"max_depth must be between 1 and {MAX_DEPTH_CEILING}")
-
-
-def _short(text: str, limit: int = 40) -> str:
-    """Input quoted in a message is cut: messages stay one readable line, whatever the input."""
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-class LoadError(Exception):
-    """A document that cannot be read. ``line`` is 1-based within the file, when known."""
-
-    def __init__(self, message: str, line: int | None = None, code: str = "KI001") -> None:
-        super().__init__(message)
-        self.message = message
-        self.line = line
-        self.code = code
 
 
 @dataclass(frozen=True)
@@ -383,7 +370,9 @@ class Constructor:
                 return node.value
             return self._tagged_scalar(node)
         except NotJsonValue as exc:
-            raise LoadError(str(exc), node.start_mark.line + 1) from None
+            raise LoadError(
+                "{value} " + exc.reason, node.start_mark.line + 1, value=exc.text, node=node
+            ) from None
 
     def _tagged_scalar(self, node: ScalarNode) -> object:
         tag, text = node.tag, node.value
@@ -411,7 +400,10 @@ class Constructor:
         }
         if not checks.get(kind, True):
             raise LoadError(
-                f"!!{kind} {_short(node.value)!r} is not a valid {kind}", node.start_mark.line + 1
+                f"!!{kind} {{value}} is not a valid {kind}",
+                node.start_mark.line + 1,
+                value=node.value,
+                node=node,
             )
         return float(value) if kind == "float" else value  # type: ignore[arg-type]
 
