@@ -1,4 +1,6 @@
-"""The block-wise document cut (k8s2ief.load.split) against the line-by-line one it replaced."""
+"""The document cut (k8s2ief.load.split), lines capped at the size limit, against the plain
+line-by-line cut: the same documents; an oversize document is only its start line and the mark
+(its text is never parsed)."""
 
 from __future__ import annotations
 
@@ -65,14 +67,21 @@ LINES = st.sampled_from(
 @given(
     st.lists(LINES, max_size=30),
     st.sampled_from([1, 5, 16, 64, 1 << 20]),
-    st.sampled_from([1, 3, 8, 64, 1 << 20]),
+    st.sampled_from([64, 100, 1 << 20]),  # caps above every generated line's length
 )
 def test_same_chunks_as_line_by_line(lines: list[bytes], max_bytes: int, block: int) -> None:
     text = b"".join(lines)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(split, "_BLOCK", block)  # small blocks: lines cut across reads
+        patch.setattr(split, "LINE_BLOCK", block)
         got = list(split_documents(io.BytesIO(text), max_bytes))
-    assert got == list(reference(io.BytesIO(text), max_bytes))
+    assert [seen(chunk) for chunk in got] == [
+        seen(chunk) for chunk in reference(io.BytesIO(text), max_bytes)
+    ]
+
+
+def seen(chunk: Chunk) -> tuple[int, bool, bytes]:
+    """What the loader uses of a chunk: an oversize one is reported at its line, unparsed."""
+    return chunk.first_line, chunk.oversize, b"" if chunk.oversize else chunk.text
 
 
 def test_same_chunks_on_a_large_stream() -> None:
@@ -80,5 +89,12 @@ def test_same_chunks_on_a_large_stream() -> None:
     text = b"---\n".join([document] * 5000) + b"--- # end\n--- a\n"
     for max_bytes in (10, 64 << 20):
         got = list(split_documents(io.BytesIO(text), max_bytes))
-        assert got == list(reference(io.BytesIO(text), max_bytes))
+        assert [seen(c) for c in got] == [seen(c) for c in reference(io.BytesIO(text), max_bytes)]
     assert len(got) == 5002  # the last two: empty between the markers, then "--- a"
+
+
+def test_a_line_past_the_cap_makes_its_document_oversize_and_the_next_still_splits() -> None:
+    head = b"apiVersion: v1\nkind: ConfigMap\n"
+    text = head + b"data: " + b"x" * 300_000 + b"\n---\n" + head
+    got = [seen(c) for c in split_documents(io.BytesIO(text), 1024)]
+    assert got == [(1, True, b""), (5, False, head)]

@@ -37,7 +37,7 @@ from k8s2ief.commands.options import (
 from k8s2ief.commands.outputs import NO_DOCUMENTS, refuse_output_over_input
 from k8s2ief.findings import Policy, Severity, parse_fail_on
 from k8s2ief.load import Document, Limits, Source, iter_sources, read_source
-from k8s2ief.load.render import KUSTOMIZE_PREFIX
+from k8s2ief.load.render import KUSTOMIZE_PREFIX, skipped_any
 from k8s2ief.outfiles import write_file
 from k8s2ief.pipeline import DocumentResult, collect_siblings, input_mentions
 from k8s2ief.report import AUDIT_FORMATS, ReportWriter, formatter
@@ -148,7 +148,7 @@ def audit(
     )
     progress.close()
     _emit(text, output)
-    if not summary.documents:
+    if not summary.documents and not skipped_any():
         click.echo(NO_DOCUMENTS, err=True)
         return 2
     return exit_code(summary, threshold)

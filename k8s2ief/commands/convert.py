@@ -22,7 +22,7 @@ from k8s2ief.commands.options import (
 from k8s2ief.commands.outputs import NO_DOCUMENTS, refuse_output_over_input
 from k8s2ief.emit import FORMATS, DirectoryWriter, OutputDirError, stream_writer
 from k8s2ief.findings import Policy, breaches, parse_fail_on
-from k8s2ief.load import Document, Limits, iter_sources
+from k8s2ief.load import Document, Limits, iter_sources, render
 from k8s2ief.outfiles import output_file
 from k8s2ief.parallel import convert_sources
 from k8s2ief.pipeline import (
@@ -152,7 +152,7 @@ def convert(
                 writer.write(result.body, name, f"{result.file}:{result.line or 0}")
         writer.close()
         report.finish(errors)
-    if not documents and cluster is None:
+    if not documents and cluster is None and not render.skipped_any():
         click.echo(NO_DOCUMENTS, err=True)
         return 2
     if unreadable or errors:

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from typing import BinaryIO
 
 import click
 
 from k8s2ief.commands.options import config_option
 from k8s2ief.ief.contract import EDITIONS
 from k8s2ief.load import Document, Limits, Source, iter_sources, read_source
+from k8s2ief.load.split import prepended
 
 # (where, body) for a body to check, or (where, None) after a problem already reported
 # A body and where a violation in it stands: its JSON path (as keys and indexes) -> "file:line".
@@ -58,19 +60,35 @@ class _Unreadable:
 
 
 def _bodies(source: Source) -> Iterator[Located]:
-    """Each body of a source with where it stands (``file:line``, plus ``[i]`` in an array)."""
-    if _is_json_lines(source):
-        yield from _json_lines(source)
+    """Each body of a source with where it stands (``file:line``, plus ``[i]`` in an array).
+
+    The source is opened once (a pipe or stdin cannot be read twice): its first lines tell
+    JSON lines from a YAML or JSON document stream, and are handed back to the reader."""
+    try:
+        stream = source.open()
+    except OSError as exc:
+        yield _at(f"{source.name}:0"), _Unreadable(f"cannot read: {exc.strerror or exc}")
         return
-    for doc in read_source(source, Limits()):
-        if doc.error is not None:
-            yield _at(f"{doc.source}:{doc.error.line}"), _Unreadable(doc.error.message)
-            continue
-        if isinstance(doc.data, list):
-            for index, body in enumerate(doc.data):
-                yield _in_document(doc, (index,), f" [{index}]"), body
-        else:
-            yield _in_document(doc, (), ""), doc.data
+    with stream:
+        head = b""
+        while (line := stream.readline(_PEEK_BYTES)) and not line.strip():
+            head += line
+        head += line
+        rest = prepended(head, stream)
+        if line.strip().startswith(b"{") and _parses(line):
+            yield from _json_lines(source.name, rest)
+            return
+        for doc in read_source(Source(source.name, lambda: rest), Limits()):
+            if doc.error is not None:
+                yield _at(f"{doc.source}:{doc.error.line}"), _Unreadable(doc.error.message)
+            elif isinstance(doc.data, list):
+                for index, body in enumerate(doc.data):
+                    yield _in_document(doc, (index,), f" [{index}]"), body
+            else:
+                yield _in_document(doc, (), ""), doc.data
+
+
+_PEEK_BYTES = 64 << 20  # a first line longer than this is no JSON line of a body
 
 
 def _at(place: str) -> Where:
@@ -82,23 +100,9 @@ def _in_document(doc: Document, prefix: tuple[int, ...], suffix: str) -> Where:
     return lambda parts: f"{doc.source}:{doc.locate(prefix + parts)}{suffix}"
 
 
-def _is_json_lines(source: Source) -> bool:
-    """Whether the first non-blank line is a whole JSON object by itself (``-o jsonl``).
-
-    Pretty-printed JSON (``-o json``) opens with a lone ``{`` or ``[``, which is no JSON value.
-    """
-    try:
-        with source.open() as stream:
-            for raw in stream:
-                line = raw.strip()
-                if line:
-                    return line.startswith(b"{") and _parses(line)
-    except OSError:
-        return False  # read_source reports it
-    return False
-
-
 def _parses(line: bytes) -> bool:
+    """Whether a line is a whole JSON value by itself (``-o jsonl``); pretty-printed JSON
+    (``-o json``) opens with a lone ``{`` or ``[``, which is none."""
     try:
         json.loads(line)
     except ValueError:
@@ -106,20 +110,19 @@ def _parses(line: bytes) -> bool:
     return True
 
 
-def _json_lines(source: Source) -> Iterator[Located]:
-    with source.open() as stream:
-        for number, raw in enumerate(stream, start=1):
-            if not raw.strip():
-                continue
-            where = _at(f"{source.name}:{number}")
-            try:
-                yield where, json.loads(raw)
-            except ValueError as exc:
-                reason = getattr(exc, "msg", "invalid JSON")
-                yield (
-                    where,
-                    _Unreadable(f"invalid JSON line ({reason}); JSON lines hold one body per line"),
-                )
+def _json_lines(name: str, stream: BinaryIO) -> Iterator[Located]:
+    for number, raw in enumerate(stream, start=1):
+        if not raw.strip():
+            continue
+        where = _at(f"{name}:{number}")
+        try:
+            yield where, json.loads(raw)
+        except ValueError as exc:
+            reason = getattr(exc, "msg", "invalid JSON")
+            yield (
+                where,
+                _Unreadable(f"invalid JSON line ({reason}); JSON lines hold one body per line"),
+            )
 
 
 @click.command()

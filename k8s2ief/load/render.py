@@ -107,6 +107,13 @@ def kustomization_in(directory: str) -> str | None:
 # --- folders that are not manifests ---------------------------------------------------------------
 
 _told: set[str] = set()
+_skipped_config = False
+
+
+def skipped_any() -> bool:
+    """Whether this run left out a file on purpose (a chart's source, a kustomization, the
+    config file): an input that held nothing else is not an empty input."""
+    return bool(_told) or _skipped_config
 
 
 def notice(message: str) -> None:
@@ -142,6 +149,8 @@ def skipped_file(path: str) -> bool:
     k8s2ief's config file."""
     directory, name = os.path.split(os.path.abspath(path))
     if name in CONFIG_FILES:
+        global _skipped_config
+        _skipped_config = True
         return True  # pre-commit passes every staged YAML file, the config among them
     if name in KUSTOMIZATION_FILES:
         _tell_kustomization(os.path.dirname(path) or ".", name)

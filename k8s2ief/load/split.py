@@ -39,7 +39,12 @@ def reencode_if_utf16(stream: BinaryIO) -> BinaryIO:
             return io.BufferedReader(_Recoded(head, stream, encoding), 1 << 16)  # type: ignore[return-value]
     if head.startswith(codecs.BOM_UTF8):
         head = head[3:]
-    return io.BufferedReader(_Prepended(head, stream), 1 << 16)  # type: ignore[return-value]
+    return prepended(head, stream)
+
+
+def prepended(head: bytes, rest: BinaryIO) -> BinaryIO:
+    """``rest`` with bytes already read from it put back in front (a stream is read once)."""
+    return io.BufferedReader(_Prepended(head, rest), 1 << 16)  # type: ignore[return-value]
 
 
 class _Prepended(io.RawIOBase):
