@@ -106,14 +106,15 @@ class _Interrupted(Exception):
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run a command and turn every outcome into an exit code (README's table)."""
-    from k8s2ief.outfiles import remove_temporaries
-
     guard_standard_streams()
     restore = on_sigterm()
     try:
         return _run_command(argv)
     finally:
-        remove_temporaries()
+        # Temporary files exist only if a command wrote one; --help and explain never load it.
+        outfiles = sys.modules.get("k8s2ief.outfiles")
+        if outfiles is not None:
+            outfiles.remove_temporaries()
         restore()
 
 

@@ -116,7 +116,7 @@ def manifest(tmp_path: Path) -> Path:
 
 def test_help_imports_the_command_line_only(tmp_path: Path) -> None:
     modules = loaded(tmp_path, "--help")
-    assert ours(modules) == {"k8s2ief", "k8s2ief.cli"}
+    assert ours(modules) == {"k8s2ief", "k8s2ief.cli", "k8s2ief.streams"}
     assert offenders(modules, (*HEAVY, "yaml", "json")) == []
 
 
@@ -125,6 +125,7 @@ def test_explain_imports_the_code_registry_only(tmp_path: Path) -> None:
     assert ours(modules) == {
         "k8s2ief",
         "k8s2ief.cli",
+        "k8s2ief.streams",
         "k8s2ief.codes",
         "k8s2ief.commands",
         "k8s2ief.commands.explain",

@@ -12,19 +12,11 @@ from yaml import MarkedYAMLError, YAMLError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from k8s2ief.load import render
+from k8s2ief.load.locate import KeyIndex, locate, path_of
+from k8s2ief.load.locate import _key_index as key_index
 from k8s2ief.load.sources import Source, iter_sources
 from k8s2ief.load.split import Chunk, reencode_if_utf16, split_documents
-from k8s2ief.load.tree import (
-    Constructor,
-    KeyIndex,
-    Limits,
-    LoadError,
-    Note,
-    compose_nodes,
-    locate,
-    path_of,
-)
-from k8s2ief.load.tree import _key_index as key_index
+from k8s2ief.load.tree import Constructor, Limits, LoadError, Note, compose_nodes
 from k8s2ief.paths import Path
 
 __all__ = [

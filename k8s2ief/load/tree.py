@@ -4,14 +4,13 @@ Parsing and composing run in libyaml (C) when it is present. Construction is our
 scalars Kubernetes' way (k8s2ief.load.scalars), follows go-yaml v2 on merge keys and duplicate
 keys, refuses what Kubernetes refuses (null keys, infinities), and bounds what hostile input can
 cost (alias expansion, nesting depth). Line numbers are not copied into the objects: a finding
-asks ``locate(path)`` for its line, which walks the kept node tree only then.
+asks k8s2ief.load.locate for its line, which walks the kept node tree only then.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import functools
 import sys
 from dataclasses import dataclass
 
@@ -22,7 +21,6 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from k8s2ief.load.errors import LoadError
 from k8s2ief.load.errors import short as _short
 from k8s2ief.load.scalars import _EXACT, _NUMBER_START, NotJsonValue, key_text, resolve_plain
-from k8s2ief.paths import Path
 
 _TAG = "tag:yaml.org,2002:"
 STR, SEQ, MAP = _TAG + "str", _TAG + "seq", _TAG + "map"
@@ -416,93 +414,3 @@ class Constructor:
                 "untagged, and so does this tool (nothing is ever constructed from a tag)",
             )
         )
-
-
-KeyIndex = dict[str, tuple[Node, Node]]
-
-
-def locate(root: Node, path: Path, cache: dict[int, KeyIndex] | None = None) -> Node | None:
-    """The node a path leads to (the key node for mapping entries), or the deepest one found.
-
-    ``cache`` keeps each mapping's key index between calls: a document's findings walk the same
-    few mappings again and again.
-    """
-    cache = {} if cache is None else cache
-    node: Node = root
-    found: Node = root
-    for key in path:
-        if isinstance(node, SequenceNode) and isinstance(key, int):
-            if not 0 <= key < len(node.value):
-                return found
-            node = found = node.value[key]
-        elif isinstance(node, MappingNode) and isinstance(key, str):
-            index = cache.get(id(node))
-            if index is None:
-                index = cache[id(node)] = _key_index(node)
-            pair = index.get(key)
-            if pair is None:
-                return found
-            found, node = pair
-        else:
-            return found
-    return found
-
-
-def _key_index(node: MappingNode) -> KeyIndex:
-    """Key -> (key node, value node), resolved as construction resolves them: the last duplicate
-    wins, and keys merged in with ``<<`` only fill in keys not given before the merge."""
-    index: KeyIndex = {}
-    for key_node, value_node in node.value:
-        if type(key_node) is not ScalarNode:
-            continue
-        if key_node.value == "<<" and key_node.tag == PLAIN:
-            sources = value_node.value if type(value_node) is SequenceNode else [value_node]
-            for source in sources:
-                if isinstance(source, MappingNode):
-                    for key, pair in _key_index(source).items():
-                        index.setdefault(key, pair)
-            continue
-        key = key_of(key_node)
-        if key is not None:
-            index[key] = (key_node, value_node)
-    return index
-
-
-def key_of(key_node: ScalarNode) -> str | None:
-    """The JSON key a scalar key node becomes (quoted keys stay as written)."""
-    if key_node.tag != PLAIN:
-        return key_node.value
-    return _plain_key(key_node.value)
-
-
-@functools.lru_cache(maxsize=4096)
-def _plain_key(text: str) -> str | None:
-    # Cached: locating a finding compares every key on its path, and the same few hundred key
-    # names recur in every document (resolving them was a fifth of the conversion's time).
-    try:
-        return key_text(resolve_plain(text))
-    except NotJsonValue:
-        return None
-
-
-def path_of(root: Node, target: Node) -> Path:
-    """The path of a node inside a document (used for loader notes, which are rare)."""
-    stack: list[tuple[Node, Path]] = [(root, ())]
-    visited: set[int] = set()
-    while stack:
-        node, path = stack.pop()
-        if node is target:
-            return path
-        if id(node) in visited:
-            continue
-        visited.add(id(node))
-        if isinstance(node, SequenceNode):
-            stack.extend((child, (*path, i)) for i, child in enumerate(node.value))
-        elif isinstance(node, MappingNode):
-            for key_node, value_node in node.value:
-                key = key_of(key_node) if isinstance(key_node, ScalarNode) else None
-                if key_node is target:
-                    return (*path, key) if key is not None else path
-                if key is not None:
-                    stack.append((value_node, (*path, key)))
-    return ()
