@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
+from submit_helpers import manifest
 
 from k8s2ief.apply.plan import fanned_name
 from k8s2ief.cli import main
@@ -63,20 +64,6 @@ def run(capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture) ->
     return Run(capsys, caplog)
 
 
-def manifest(name: str, image: str = "nginx:1.27-alpine", replicas: int = 1) -> str:
-    return f"""apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: {name}
-spec:
-  replicas: {replicas}
-  template:
-    spec:
-      containers:
-      - name: main
-        image: {image}
----
-"""
 
 
 def writes(emu: Emulator) -> list[str]:

@@ -26,13 +26,13 @@ from typing import TYPE_CHECKING, TypeVar
 import click
 
 from k8s2ief.commands.options import (
-    SEVERITY_CHOICES,
     cluster_options,
     config_option,
     conversion_options,
     input_options,
     limit_options,
     policy_options,
+    report_options,
 )
 from k8s2ief.commands.outputs import NO_DOCUMENTS, refuse_output_over_input
 from k8s2ief.findings import Policy, Severity, parse_fail_on
@@ -42,7 +42,7 @@ from k8s2ief.outfiles import write_file
 from k8s2ief.pipeline import DocumentResult, collect_siblings, input_mentions
 from k8s2ief.report import AUDIT_FORMATS, ReportWriter, formatter
 from k8s2ief.report.model import AUDIT, UNREADABLE, ReportContext, Summary, audit_document
-from k8s2ief.report.style import COLOR_CHOICES, Style, wants_color
+from k8s2ief.report.style import Style, wants_color
 from k8s2ief.settings import Settings
 from k8s2ief.workers import ClaimingConverter, Entry, check_names, in_workers, worker_state
 
@@ -80,20 +80,7 @@ T = TypeVar("T")
     type=click.Path(dir_okay=False, allow_dash=True),
     help="Write the report to this file (atomically) instead of stdout.",
 )
-@click.option(
-    "--color",
-    type=click.Choice(COLOR_CHOICES),
-    default="auto",
-    show_default=True,
-    help="Colour the text report (auto: on a terminal, unless NO_COLOR is set).",
-)
-@click.option(
-    "--fail-on",
-    type=SEVERITY_CHOICES,
-    default="error",
-    show_default=True,
-    help="Exit 1 when a finding reaches this severity.",
-)
+@report_options
 @click.option(
     "--jobs",
     "-j",
@@ -149,7 +136,7 @@ def audit(
     progress.close()
     _emit(text, output)
     if not summary.documents and not skipped_any():
-        click.echo(NO_DOCUMENTS, err=True)
+        click.echo(f"k8s2ief: {NO_DOCUMENTS}", err=True)
         return 2
     return exit_code(summary, threshold)
 

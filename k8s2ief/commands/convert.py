@@ -11,13 +11,13 @@ from typing import IO, TYPE_CHECKING
 import click
 
 from k8s2ief.commands.options import (
-    SEVERITY_CHOICES,
     cluster_options,
     config_option,
     conversion_options,
     input_options,
     limit_options,
     policy_options,
+    report_options,
 )
 from k8s2ief.commands.outputs import NO_DOCUMENTS, refuse_output_over_input
 from k8s2ief.emit import FORMATS, DirectoryWriter, OutputDirError, stream_writer
@@ -36,7 +36,7 @@ from k8s2ief.pipeline import (
 )
 from k8s2ief.report import CONVERT_FORMATS, ReportWriter, formatter
 from k8s2ief.report.model import CONVERT, ReportContext, convert_document
-from k8s2ief.report.style import COLOR_CHOICES, Style, wants_color
+from k8s2ief.report.style import Style, wants_color
 from k8s2ief.settings import Settings
 
 if TYPE_CHECKING:
@@ -73,20 +73,7 @@ if TYPE_CHECKING:
     type=click.Path(dir_okay=False, allow_dash=True),
     help="Write the report here instead of stderr.",
 )
-@click.option(
-    "--color",
-    type=click.Choice(COLOR_CHOICES),
-    default="auto",
-    show_default=True,
-    help="Colour the text report (auto: on a terminal, unless NO_COLOR is set).",
-)
-@click.option(
-    "--fail-on",
-    type=SEVERITY_CHOICES,
-    default="error",
-    show_default=True,
-    help="Exit 1 when a finding reaches this severity.",
-)
+@report_options
 @config_option
 @input_options
 @policy_options
@@ -140,21 +127,28 @@ def convert(
         )
         unreadable = failed = False
         documents = 0
-        for found in results:
-            documents += 1
-            result = with_policy(found, policy)
-            suppressed = len(found.findings) - len(result.findings)
-            report.add(convert_document(result, suppressed=suppressed))
-            unreadable |= result.unreadable
-            failed |= breaches(result.findings, threshold)
-            if result.body is not None:
-                name = str(result.body.get("name") or result.name or "")
-                writer.write(result.body, name, f"{result.file}:{result.line or 0}")
-        writer.close()
+        try:
+            for found in results:
+                documents += 1
+                result = with_policy(found, policy)
+                suppressed = len(found.findings) - len(result.findings)
+                report.add(convert_document(result, suppressed=suppressed))
+                unreadable |= result.unreadable
+                failed |= breaches(result.findings, threshold)
+                if result.body is not None:
+                    name = str(result.body.get("name") or result.name or "")
+                    writer.write(result.body, name, f"{result.file}:{result.line or 0}")
+            writer.close()
+        except BrokenPipeError:
+            raise  # the reader stopped early (`| head`): nothing more is wanted
+        except OSError:
+            # Bodies could not be written (a full disk, a closed stdout): the report is still
+            # finished whole, and the failure follows it as its own line (exit 2).
+            report.finish(errors)
+            raise
+        if not documents and cluster is None and not render.skipped_any():
+            errors.append(NO_DOCUMENTS)  # in the report, so a JSON report stays one JSON value
         report.finish(errors)
-    if not documents and cluster is None and not render.skipped_any():
-        click.echo(NO_DOCUMENTS, err=True)
-        return 2
     if unreadable or errors:
         return 2
     return 1 if failed else 0

@@ -358,3 +358,24 @@ def config_option(function: F) -> F:
         help="Config file of defaults (default: $K8S2IEF_CONFIG, else the nearest "
         ".k8s2ief.yaml or pyproject.toml [tool.k8s2ief] from here upwards).",
     )(command)
+
+
+def report_options(function: F) -> F:
+    """``--color`` and ``--fail-on``: how the report looks and when it fails the run (convert and
+    audit)."""
+    from k8s2ief.report.style import COLOR_CHOICES
+
+    function = click.option(
+        "--fail-on",
+        type=SEVERITY_CHOICES,
+        default="error",
+        show_default=True,
+        help="Exit 1 when a finding reaches this severity.",
+    )(function)
+    return click.option(
+        "--color",
+        type=click.Choice(COLOR_CHOICES),
+        default="auto",
+        show_default=True,
+        help="Colour the text report (auto: on a terminal, unless NO_COLOR is set).",
+    )(function)

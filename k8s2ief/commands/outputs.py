@@ -10,7 +10,7 @@ from k8s2ief.outfiles import same_as_input
 
 # Like kubectl's "no objects passed": an input that holds nothing is most often a wrong path or
 # an empty render, and a CI step must not pass on it silently (exit 2, README).
-NO_DOCUMENTS = "k8s2ief: warning: the input holds no documents (nothing was converted)"
+NO_DOCUMENTS = "warning: the input holds no documents (nothing was converted)"
 
 
 def refuse_output_over_input(output: str | None, sources: list[Source], option: str) -> None:
