@@ -11,17 +11,16 @@ from __future__ import annotations
 
 from collections import Counter
 from html import escape
-from typing import IO
 
 from k8s2ief.codes import REGISTRY
 from k8s2ief.findings import Finding, Severity, worst
 from k8s2ief.report.html_assets import CSP, CSS, JS, SEVERITY_COLORS, STATUS_COLORS
 from k8s2ief.report.json_report import JSON_VERSION
-from k8s2ief.report.model import SKIPPED, ReportContext, ReportDocument, Summary
+from k8s2ief.report.model import SKIPPED, ReportDocument, Summary
 from k8s2ief.report.sarif import tool_version
-from k8s2ief.report.style import PLAIN, Style
 from k8s2ief.report.svg import Mark, bars, donut
 from k8s2ief.report.text import share_text, where
+from k8s2ief.report.whole import WholeReport
 
 BLOCKING_CODES_SHOWN = 12
 HIDDEN_AT_START = frozenset({SKIPPED})  # a table of Deployments: other kinds are one click away
@@ -33,21 +32,10 @@ SEVERITY_FILTER = (
 )
 
 
-class Html:
-    def __init__(self, out: IO[str], style: Style = PLAIN) -> None:
-        self.out = out
-        self.command = "audit"
-        self.documents: list[ReportDocument] = []
+class Html(WholeReport):
+    def render(self, summary: Summary) -> str:
+        return page(self.command, self.documents, summary)
 
-    def start(self, context: ReportContext) -> None:
-        self.command = context.command
-
-    def document(self, document: ReportDocument) -> None:
-        self.documents.append(document)
-
-    def finish(self, summary: Summary) -> None:
-        self.out.write(page(self.command, self.documents, summary))
-        self.out.flush()
 
 
 def page(command: str, documents: list[ReportDocument], summary: Summary) -> str:

@@ -2,28 +2,16 @@
 
 from __future__ import annotations
 
-from typing import IO
-
 from k8s2ief.findings import Severity
-from k8s2ief.report.model import ReportContext, ReportDocument, Summary
-from k8s2ief.report.style import PLAIN, Style
+from k8s2ief.report.model import ReportDocument, Summary
 from k8s2ief.report.text import share_text
+from k8s2ief.report.whole import WholeReport
 
 
-class Markdown:
-    def __init__(self, out: IO[str], style: Style = PLAIN) -> None:
-        self.out = out
-        self.documents: list[ReportDocument] = []
+class Markdown(WholeReport):
+    def render(self, summary: Summary) -> str:
+        return to_markdown(self.documents, summary)
 
-    def start(self, context: ReportContext) -> None:
-        pass
-
-    def document(self, document: ReportDocument) -> None:
-        self.documents.append(document)
-
-    def finish(self, summary: Summary) -> None:
-        self.out.write(to_markdown(self.documents, summary))
-        self.out.flush()
 
 
 def to_markdown(documents: list[ReportDocument], summary: Summary) -> str:

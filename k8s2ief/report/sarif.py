@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import json
 import os
-from typing import IO
 from urllib.parse import quote
 
 from k8s2ief.findings import Finding, Severity
-from k8s2ief.report.model import CodeStat, ReportContext, ReportDocument, Summary
-from k8s2ief.report.style import PLAIN, Style
+from k8s2ief.report.model import CodeStat, ReportDocument, Summary
+from k8s2ief.report.whole import WholeReport
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -22,22 +21,12 @@ LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "
 Json = dict[str, object] | list[object] | str | int | float | bool | None
 
 
-class Sarif:
+class Sarif(WholeReport):
     """Results need the rule index of the summary: documents are kept until ``finish``."""
 
-    def __init__(self, out: IO[str], style: Style = PLAIN) -> None:
-        self.out = out
-        self.documents: list[ReportDocument] = []
+    def render(self, summary: Summary) -> str:
+        return to_sarif(self.documents, summary)
 
-    def start(self, context: ReportContext) -> None:
-        pass
-
-    def document(self, document: ReportDocument) -> None:
-        self.documents.append(document)
-
-    def finish(self, summary: Summary) -> None:
-        self.out.write(to_sarif(self.documents, summary))
-        self.out.flush()
 
 
 def to_sarif(documents: list[ReportDocument], summary: Summary) -> str:

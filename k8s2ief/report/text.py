@@ -7,6 +7,7 @@ from typing import IO
 from k8s2ief.report import finding_line
 from k8s2ief.report.model import ReportContext, ReportDocument, Summary
 from k8s2ief.report.style import PLAIN, Style
+from k8s2ief.report.whole import WholeReport
 
 TEXT_LOCATION_MAX = 60
 
@@ -37,23 +38,12 @@ class ConvertText:
         self.out.flush()
 
 
-class AuditText:
+class AuditText(WholeReport):
     """A table of documents with their findings, then the summary (widths need every row)."""
 
-    def __init__(self, out: IO[str], style: Style = PLAIN) -> None:
-        self.out = out
-        self.style = style
-        self.documents: list[ReportDocument] = []
+    def render(self, summary: Summary) -> str:
+        return audit_text(self.documents, summary, self.style)
 
-    def start(self, context: ReportContext) -> None:
-        pass
-
-    def document(self, document: ReportDocument) -> None:
-        self.documents.append(document)
-
-    def finish(self, summary: Summary) -> None:
-        self.out.write(audit_text(self.documents, summary, self.style))
-        self.out.flush()
 
 
 def audit_text(documents: list[ReportDocument], summary: Summary, style: Style = PLAIN) -> str:
