@@ -13,7 +13,6 @@ import re
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 ENV_VAR = "K8S2IEF_CONFIG"
 YAML_NAMES = (".k8s2ief.yaml", ".k8s2ief.yml")  # also in load.render.CONFIG_FILES: not manifests
@@ -109,7 +108,7 @@ class Config:
         return found
 
 
-def find_config(explicit: str | None = None, start: Path | None = None) -> Config | None:
+def find_config(explicit: str | None = None, start: str | None = None) -> Config | None:
     """The config to use: ``explicit``, else $K8S2IEF_CONFIG, else the nearest one found."""
     named = explicit or os.environ.get(ENV_VAR)
     if named:
@@ -120,29 +119,36 @@ def find_config(explicit: str | None = None, start: Path | None = None) -> Confi
         return load_config(named)
     if start is None:
         try:
-            start = Path.cwd()
+            start = os.getcwd()
         except OSError:  # the working directory was removed: nothing to find upwards
             return None
-    for candidate in _candidates(start):
-        config = load_config(str(candidate))
+    for candidate in _candidates(os.path.abspath(start)):
+        config = load_config(candidate)
         if config is not None:
             return config
     return None
 
 
-def _candidates(start: Path) -> Iterator[Path]:
-    for directory in (start, *start.parents):
+def _candidates(start: str) -> Iterator[str]:
+    """Config files from ``start`` upwards, nearest first (os.path: pathlib costs start-up)."""
+    directory = start
+    while True:
         for name in YAML_NAMES:
-            if (directory / name).is_file():
-                yield directory / name
-        pyproject = directory / PYPROJECT
-        if pyproject.is_file() and _mentions_table(pyproject):
+            if os.path.isfile(os.path.join(directory, name)):
+                yield os.path.join(directory, name)
+        pyproject = os.path.join(directory, PYPROJECT)
+        if os.path.isfile(pyproject) and _mentions_table(pyproject):
             yield pyproject
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return
+        directory = parent
 
 
-def _mentions_table(path: Path) -> bool:
+def _mentions_table(path: str) -> bool:
     try:
-        return f"[{TOML_TABLE}".encode() in path.read_bytes()
+        with open(path, "rb") as file:
+            return f"[{TOML_TABLE}".encode() in file.read()
     except OSError:
         return False
 
@@ -150,7 +156,8 @@ def _mentions_table(path: Path) -> bool:
 def load_config(path: str) -> Config | None:
     """A config file, checked; None for a pyproject.toml without [tool.k8s2ief]."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        with open(path, encoding="utf-8") as file:
+            text = file.read()
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
     if os.path.basename(path) == PYPROJECT or path.endswith(".toml"):

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import stat
 import sys
 from collections.abc import Iterable, Iterator
@@ -42,7 +41,7 @@ def output_file(path: str) -> Iterator[IO[str]]:
             yield handle
         return
     temporary = os.path.join(
-        os.path.dirname(target), f"{TEMPORARY_PREFIX}{secrets.token_hex(8)}{TEMPORARY_SUFFIX}"
+        os.path.dirname(target), f"{TEMPORARY_PREFIX}{os.urandom(8).hex()}{TEMPORARY_SUFFIX}"
     )
     _LIVE.add(temporary)  # listed before it exists: an interruption at any point removes it
     try:

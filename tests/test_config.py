@@ -161,7 +161,7 @@ def test_bad_pyproject_table_is_one_line_with_file_and_line(
 ) -> None:
     (tmp_path / "pyproject.toml").write_text(text)
     with pytest.raises(ConfigError) as raised:
-        find_config(start=tmp_path)
+        find_config(start=str(tmp_path))
     assert str(raised.value).startswith(f"{tmp_path / 'pyproject.toml'}:{line}: ")
     assert words in str(raised.value)
     done = k8s2ief("audit", BASIC, cwd=tmp_path)

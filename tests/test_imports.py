@@ -72,13 +72,19 @@ NOT_FOR_CONVERT = (
     "k8s2ief.ief.sdk_models",
     "k8s2ief.testing",
     "k8s2ief.load.cluster",
-    "k8s2ief.report.audit",
+    "k8s2ief.report.html",
     "k8s2ief.workers",
     "k8s2ief.commands.apply",
     "k8s2ief.commands.audit",
     "k8s2ief.commands.emulator",
     "k8s2ief.commands.explain",
     "k8s2ief.commands.validate",
+    # The standard library's slow starters, needed only off the common path (streams, typos;
+    # pathlib is left out: an editable install's import hook loads it at start-up):
+    "tempfile",
+    "importlib.resources",
+    "difflib",
+    "secrets",
 )
 
 

@@ -32,11 +32,9 @@ def load_schema() -> dict[str, object]:
 
 @lru_cache(maxsize=1)
 def _schema_text() -> str:
-    # Imported here: importlib.resources is only needed once, on the first validation.
-    from importlib.resources import files
+    from k8s2ief.packaged import read_text
 
-    resource = files("k8s2ief") / "schemas" / "create-deployment.schema.json"
-    return resource.read_text(encoding="utf-8")
+    return read_text("schemas", "create-deployment.schema.json")
 
 
 _Check = Callable[[object, _Path, list[Violation]], None]

@@ -13,7 +13,6 @@ import io
 import os
 import stat
 import sys
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -132,6 +131,8 @@ class _Once:
 
     def scan(self) -> BinaryIO:
         if self._spool is None:
+            import tempfile  # only for streams: it costs start-up (shutil, random, bz2, lzma)
+
             raw = self._stream()
             spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115
             self._spool = spool  # type: ignore[assignment]

@@ -118,8 +118,8 @@ class JsonReport:
 
 def report_schema() -> dict[str, object]:
     """The JSON Schema of this report (k8s2ief/schemas/report.schema.json), freshly parsed."""
-    from importlib.resources import files
+    from k8s2ief.packaged import read_text
 
-    text = (files("k8s2ief") / "schemas" / "report.schema.json").read_text(encoding="utf-8")
+    text = read_text("schemas", "report.schema.json")
     schema: dict[str, object] = json.loads(text)
     return schema

@@ -7,7 +7,6 @@ absent from every table is still reported, under the generic ``KI008 unsupported
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 
 from k8s2ief.paths import Path, pattern_of, render
@@ -298,6 +297,8 @@ def _finding(path: Path, pattern: str) -> RawFinding:
     unknown = k8s_fields.unknown_key(path)
     if unknown is not None:
         key, choices = unknown
+        import difflib  # only for an unknown key's did-you-mean
+
         close = difflib.get_close_matches(key, choices, n=1, cutoff=0.6)
         close = close or [c for c in choices if c.lower() == key.lower()]
         hint = f"; did you mean {close[0]}?" if close else ""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 
 from k8s2ief.ief import contract
@@ -77,6 +76,8 @@ def annotations(meta: View | None) -> dict[str, str]:
             continue
         meta.ledger.consume(path)
         if key not in OUR_ANNOTATIONS:
+            import difflib  # only for an unknown annotation's did-you-mean
+
             close = difflib.get_close_matches(key, OUR_ANNOTATIONS, n=1)
             hint = f"; did you mean {close[0]}?" if close else ""
             meta.ledger.report("KI111", path, f"unknown annotation {key}{hint}")
