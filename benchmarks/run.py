@@ -523,14 +523,29 @@ def audit_scaling(tool: Installed, work: Path, docs: list[bytes], sizes: Sizes) 
     return [row.judge()]
 
 
-def apply(tool: Installed, work: Path, docs: list[bytes], sizes: Sizes) -> list[Row]:
-    from k8s2ief.testing.emulator import Emulator, Faults
+# Runs in the installed virtualenv: the emulator serves from that process (on a core of its
+# own when there is one), apply runs as a third process, as a user runs it.
+_APPLY_RUN = """
+import json, os, subprocess, sys, time
+from k8s2ief.testing.emulator import Emulator, Faults
+k8s2ief, manifests, latency, expected = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+with Emulator({"BENCHAK": "bench-sk"}, "bench", faults=Faults(latency_ms=latency)) as emu:
+    argv = [k8s2ief, "apply", manifests, "--endpoint", emu.endpoint, "--node-id", "node-1"]
+    started = time.perf_counter()
+    done = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    seconds = time.perf_counter() - started
+    print(json.dumps({"code": done.returncode, "seconds": seconds, "stderr": done.stderr[-500:],
+                      "created": len(emu.deployments), "requests": len(emu.request_log)}))
+"""
 
+
+def apply(tool: Installed, work: Path, docs: list[bytes], sizes: Sizes) -> list[Row]:
     latency_ms, parallel = 20, 8  # 8: apply's default --parallel
     manifests = write_apply_input(work / "apply.yaml", sizes.apply)
     home = work / "home"
     home.mkdir(exist_ok=True)
     env = {
+        **os.environ,
         "HOME": str(home),
         "HUAWEICLOUD_SDK_AK": "BENCHAK",
         "HUAWEICLOUD_SDK_SK": "bench-sk",
@@ -539,30 +554,25 @@ def apply(tool: Installed, work: Path, docs: list[bytes], sizes: Sizes) -> list[
     times: list[float] = []
     requests = 0
     for _ in range(min(sizes.repeat, 3)):
-        # A fresh emulator each time: every deployment is new, as in a first migration. It
-        # runs in this process; apply runs as its own process, as a user runs it.
-        with Emulator(
-            {"BENCHAK": "bench-sk"}, "bench", faults=Faults(latency_ms=latency_ms)
-        ) as emu:
-            result = run(
-                [
-                    *tool.k8s2ief,
-                    "apply",
-                    str(manifests),
-                    "--endpoint",
-                    emu.endpoint,
-                    "--node-id",
-                    "node-1",
-                ],
-                env=env,
+        # A fresh emulator each time: every deployment is new, as in a first migration.
+        argv = [tool.python, "-c", _APPLY_RUN, tool.k8s2ief[0], str(manifests)]
+        done = subprocess.run(
+            [*argv, str(latency_ms), str(sizes.apply)],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise SystemExit(f"the apply benchmark failed:\n{done.stderr}")
+        answer = json.loads(done.stdout)
+        if answer["code"] != 0 or answer["created"] != sizes.apply:
+            raise SystemExit(
+                f"apply failed: exit {answer['code']}, {answer['created']} of {sizes.apply} "
+                f"created\n{answer['stderr']}"
             )
-            if result.code != 0 or len(emu.deployments) != sizes.apply:
-                raise SystemExit(
-                    f"apply failed: exit {result.code}, "
-                    f"{len(emu.deployments)} of {sizes.apply} created"
-                )
-            requests = len(emu.request_log)
-            times.append(result.seconds)
+        requests = answer["requests"]
+        times.append(answer["seconds"])
     ideal = sizes.apply * latency_ms / 1000 / parallel
     return [
         Row(
@@ -703,7 +713,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         tool = install(work, quick=args.quick)
         for name in args.only or list(CASES):
             print(f"running {name} ...", file=sys.stderr, flush=True)
-            rows.extend(CASES[name](tool, work, docs, sizes))
+            found = CASES[name](tool, work, docs, sizes)
+            print(table(found), file=sys.stderr, flush=True)  # kept even if a later case fails
+            rows.extend(found)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     info = machine()
