@@ -63,16 +63,20 @@ LINES = st.sampled_from(
 )
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=1500, deadline=None)
 @given(
     st.lists(LINES, max_size=30),
     st.sampled_from([1, 5, 16, 64, 1 << 20]),
     st.sampled_from([64, 100, 1 << 20]),  # caps above every generated line's length
+    st.sampled_from([1, 2, 3, 7, 64, 1 << 20]),  # reads that end inside markers and lines
 )
-def test_same_chunks_as_line_by_line(lines: list[bytes], max_bytes: int, block: int) -> None:
+def test_same_chunks_as_line_by_line(
+    lines: list[bytes], max_bytes: int, block: int, read_block: int
+) -> None:
     text = b"".join(lines)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(split, "LINE_BLOCK", block)
+        patch.setattr(split, "READ_BLOCK", read_block)
         got = list(split_documents(io.BytesIO(text), max_bytes))
     assert [seen(chunk) for chunk in got] == [
         seen(chunk) for chunk in reference(io.BytesIO(text), max_bytes)

@@ -100,6 +100,7 @@ def _is_separator(line: bytes) -> bool:
 
 
 LINE_BLOCK = 1 << 16  # past the size limit, lines are read (and dropped) in blocks of this
+READ_BLOCK = 1 << 20  # the fast cut reads this much at a time
 
 
 def split_documents(stream: BinaryIO, max_bytes: int) -> Iterator[Chunk]:
@@ -108,42 +109,125 @@ def split_documents(stream: BinaryIO, max_bytes: int) -> Iterator[Chunk]:
     Memory stays within a few times ``max_bytes`` whatever the input: a line is read at most up
     to the limit (plus one byte, to know it is longer), and the rest of a longer line is read in
     blocks and dropped. A NUL byte in such an overlong line (``/dev/zero``; YAML text never
-    holds one) ends the source: what follows is not text, and may never end."""
-    readline = stream.readline
+    holds one) ends the source: what follows is not text, and may never end.
+
+    Blocks are cut with ``bytes.find`` (a Python step per document, not per line); the first
+    line longer than the cap hands the rest of the stream to the line-by-line cut, which knows
+    how to skip such lines. Both make the same chunks (tests/test_split.py)."""
     cap = max(max_bytes + 1, LINE_BLOCK)
-    lines: list[bytes] = []
-    size = 0
-    oversize = False
-    first_line = 1
-    number = 0
+    read = getattr(stream, "read1", stream.read)  # what a pipe has now, without waiting
+    cut = _Cut(max_bytes)
+    buf, at, eof = b"", 0, False  # buf[at:] is not cut yet and starts a line
+    while True:
+        marker = _next_marker(buf, at)
+        if marker >= 0:
+            cut.add(buf, at, marker)
+            at = marker
+            end = buf.find(b"\n", at)
+            if end >= 0 or eof:
+                at = end + 1 if end >= 0 else len(buf)
+                cut.number += 1
+                yield from cut.marker(buf[marker:at])
+                continue
+        elif eof:
+            cut.add(buf, at, len(buf))
+            if cut.parts or cut.oversize:
+                yield cut.chunk()
+            return
+        else:  # whole lines before a partial last one (which may still become a marker)
+            complete = max(buf.rfind(b"\n", at) + 1, at)
+            cut.add(buf, at, complete)
+            at = complete
+        if len(buf) - at >= cap:  # a line as long as the cap: the line-by-line cut takes over
+            yield from _split_lines(prepended(buf[at:], stream).readline, cap, cut)
+            return
+        block = read(max(READ_BLOCK, len(buf) - at))  # doubling: a long line costs linear time
+        buf, at, eof = buf[at:] + block, 0, not block
+
+
+def _next_marker(buf: bytes, at: int) -> int:
+    """Where the next line starting with ``---`` begins in ``buf[at:]``, or -1."""
+    if buf.startswith(b"---", at):
+        return at
+    found = buf.find(b"\n---", at)
+    return found + 1 if found >= 0 else -1
+
+
+class _Cut:
+    """The document being cut: its kept bytes, size, first line, and the lines read so far."""
+
+    __slots__ = ("first_line", "max_bytes", "number", "oversize", "parts", "size")
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.parts: list[bytes] = []
+        self.size = 0
+        self.oversize = False
+        self.first_line = 1
+        self.number = 0  # lines of the stream consumed
+
+    def add(self, buf: bytes, start: int, stop: int) -> None:
+        """Whole lines ``buf[start:stop]`` of the document (its text is kept up to the limit;
+        an oversize document is reported at its first line, unparsed)."""
+        if start >= stop:
+            return
+        self.number += buf.count(b"\n", start, stop)
+        self.size += stop - start
+        if self.size > self.max_bytes:
+            self.oversize = True
+            self.parts = []
+        elif not self.oversize:
+            self.parts.append(buf[start:stop])
+
+    def add_line(self, line: bytes) -> None:
+        self.size += len(line)
+        if self.size > self.max_bytes:
+            self.oversize = True
+            self.parts = []
+        elif not self.oversize:
+            self.parts.append(line)
+
+    def chunk(self) -> Chunk:
+        return Chunk(b"".join(self.parts), self.first_line, self.oversize)
+
+    def restart(self, first_line: int) -> None:
+        self.parts, self.size, self.oversize, self.first_line = [], 0, False, first_line
+
+    def marker(self, line: bytes) -> Iterator[Chunk]:
+        """A line starting with ``---`` (``self.number`` counts it): it ends the document; a
+        separator starts the next one on the line after, ``--- value`` on its own line (the
+        parser must see the document start)."""
+        yield self.chunk()
+        if _is_separator(line):
+            self.restart(self.number + 1)
+        else:
+            self.restart(self.number)
+            self.add_line(line)
+
+
+def _split_lines(readline: Callable[[int], bytes], cap: int, cut: _Cut) -> Iterator[Chunk]:
+    """The line-by-line cut, from where ``cut`` stands: lines longer than ``cap`` are skipped
+    (their document is oversize), and one holding a NUL ends the source."""
     while line := readline(cap):
-        number += 1
+        cut.number += 1
         if len(line) == cap and not line.endswith(b"\n"):  # the line goes on past the cap
             keep_reading = _skip_rest_of_line(readline, line)
             if line.startswith(b"---"):  # a marker with a huge comment or value after it
-                yield Chunk(b"".join(lines), first_line, oversize)
-                lines, size = [], 0
-                first_line = number + 1 if _is_separator(line) else number
-            oversize = not (line.startswith(b"---") and _is_separator(line))
+                yield cut.chunk()
+                cut.restart(cut.number + 1 if _is_separator(line) else cut.number)
+            cut.oversize = not (line.startswith(b"---") and _is_separator(line))
+            if cut.oversize:
+                cut.parts = []
             if not keep_reading:
-                yield Chunk(b"", first_line, True)
+                yield Chunk(b"", cut.first_line, True)
                 return
             continue
         if line.startswith(b"---"):
-            if _is_separator(line):
-                yield Chunk(b"".join(lines), first_line, oversize)
-                lines, size, oversize, first_line = [], 0, False, number + 1
-                continue
-            # "--- value" is valid YAML: keep the marker so the parser sees the document start.
-            yield Chunk(b"".join(lines), first_line, oversize)
-            lines, size, oversize, first_line = [], 0, False, number
-        size += len(line)
-        if size > max_bytes:
-            oversize = True
+            yield from cut.marker(line)
             continue
-        lines.append(line)
-    if lines or oversize:
-        yield Chunk(b"".join(lines), first_line, oversize)
+        cut.add_line(line)
+    if cut.parts or cut.oversize:
+        yield cut.chunk()
 
 
 def _skip_rest_of_line(readline: Callable[[int], bytes], head: bytes) -> bool:
