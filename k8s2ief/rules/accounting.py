@@ -238,28 +238,49 @@ def _server_annotations(data: object, ledger: Ledger) -> list[Path]:
 
 
 def _visited(ledger: Ledger) -> set[Path]:
-    visited = {(), *ledger.visited}
+    """The paths the walk descends into: those rules visited and every prefix of a consumed one."""
+    prefixes: set[Path] = {()}
     for path in ledger.consumed:
-        for end in range(len(path)):
-            visited.add(path[:end])
-    return visited
+        # Longest prefix first: once one is in the set, so are all the shorter ones (each was
+        # added with its own), and sibling paths share most of their prefixes.
+        for end in range(len(path) - 1, 0, -1):
+            prefix = path[:end]
+            if prefix in prefixes:
+                break
+            prefixes.add(prefix)
+    prefixes.update(ledger.visited)
+    return prefixes
 
 
 def _unconsumed(
     value: object, path: Path, consumed: set[Path], visited: set[Path]
-) -> Iterator[tuple[Path, object]]:
-    """Top-most paths no rule consumed (a wholly unread subtree is reported once, at its root)."""
+) -> list[tuple[Path, object]]:
+    """Top-most paths no rule consumed (a wholly unread subtree is reported once, at its root),
+    in document order."""
+    found: list[tuple[Path, object]] = []
+    _collect_unconsumed(value, path, consumed, visited, found)
+    return found
+
+
+def _collect_unconsumed(
+    value: object,
+    path: Path,
+    consumed: set[Path],
+    visited: set[Path],
+    found: list[tuple[Path, object]],
+) -> None:
+    # Appends instead of yielding: a generator chain passes each answer up through every level.
     if path in consumed:
         return
     if path not in visited:
-        yield path, value
+        found.append((path, value))
         return
     if isinstance(value, dict):
         for key, child in value.items():
-            yield from _unconsumed(child, (*path, key), consumed, visited)
+            _collect_unconsumed(child, (*path, key), consumed, visited, found)
     elif isinstance(value, list):
         for index, child in enumerate(value):
-            yield from _unconsumed(child, (*path, index), consumed, visited)
+            _collect_unconsumed(child, (*path, index), consumed, visited, found)
 
 
 def _is_default(pattern: str, value: object, document: object, path: Path = ()) -> bool:
