@@ -67,18 +67,7 @@ def convert_manifest(
     spec = root.child("spec")
     body["deployment"] = _deployment(spec, ours, settings, ledger, group_target=bool(group_id))
     findings = ledger.findings + accounting.leftovers(data, ledger)
-    ledger.body_paths = origins.body_origins(body, ledger)
-    ledger.origins.clear()  # the objects are no longer needed once their paths are known
-    return _without_unset(body), findings  # type: ignore[return-value]
-
-
-def _without_unset(value: object) -> object:
-    """Unset fields are omitted, never sent as null (a missing image is a finding, not a null)."""
-    if isinstance(value, dict):
-        return {k: _without_unset(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_without_unset(v) for v in value]
-    return value
+    return origins.finish_body(body, ledger), findings
 
 
 def _deployment(

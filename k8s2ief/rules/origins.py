@@ -2,7 +2,7 @@
 validator violation, KI901) points at the manifest field, not at line 1.
 
 Rules record the manifest path of the objects they build (containers, envs, ports, mounts,
-probes) with ``record``; ``body_origins`` then walks the body once and ``manifest_path``
+probes) with ``record``; ``finish_body`` then walks the body once and ``manifest_path``
 answers for any body path: the nearest recorded object, then the body keys below it translated
 back to Kubernetes' names where they have one.
 """
@@ -55,22 +55,27 @@ def record(ledger: Ledger, built: object, path: Path) -> None:
     ledger.origins[id(built)] = (built, path)
 
 
-def body_origins(body: object, ledger: Ledger) -> dict[Path, Path]:
-    """body path -> manifest path of every recorded object of the body."""
+def finish_body(body: dict[str, object], ledger: Ledger) -> dict[str, object]:
+    """The body as sent: unset fields omitted, never sent as null (a missing image is a
+    finding, not a null). The same walk fills ``ledger.body_paths``: body path -> manifest path
+    of every recorded object (one walk instead of two; they cost a tenth of the rules' time)."""
     found = dict(FIXED)
+    recorded = ledger.origins
 
-    def walk(node: object, at: Path) -> None:
-        if id(node) in ledger.origins:
-            found[at] = ledger.origins[id(node)][1]
+    def finish(node: object, at: Path) -> object:
+        hit = recorded.get(id(node))
+        if hit is not None:
+            found[at] = hit[1]
         if isinstance(node, dict):
-            for key, child in node.items():
-                walk(child, (*at, key))
-        elif isinstance(node, list):
-            for index, child in enumerate(node):
-                walk(child, (*at, index))
+            return {k: finish(v, (*at, k)) for k, v in node.items() if v is not None}
+        if isinstance(node, list):
+            return [finish(v, (*at, i)) for i, v in enumerate(node)]
+        return node
 
-    walk(body, ())
-    return found
+    finished = finish(body, ())
+    ledger.body_paths = found
+    recorded.clear()  # the objects are no longer needed once their paths are known
+    return finished  # type: ignore[return-value]
 
 
 def manifest_path(origins: dict[Path, Path], body_path: Path) -> Path:
