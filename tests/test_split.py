@@ -63,7 +63,7 @@ LINES = st.sampled_from(
 )
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=700, deadline=None)
 @given(
     st.lists(LINES, max_size=30),
     st.sampled_from([1, 5, 16, 64, 1 << 20]),
@@ -81,6 +81,90 @@ def test_same_chunks_as_line_by_line(
     assert [seen(chunk) for chunk in got] == [
         seen(chunk) for chunk in reference(io.BytesIO(text), max_bytes)
     ]
+
+
+def capped_reference(stream: io.BytesIO, max_bytes: int, line_block: int) -> Iterator[Chunk]:
+    """The line-by-line cut with lines capped at the limit (the implementation before blocks):
+    a line as long as the cap is skipped and makes its document oversize, unless it is a
+    separator; one holding a NUL ends the source."""
+    readline = stream.readline
+    cap = max(max_bytes + 1, line_block)
+    lines: list[bytes] = []
+    size = 0
+    oversize = False
+    first_line = 1
+    number = 0
+    while line := readline(cap):
+        number += 1
+        if len(line) == cap and not line.endswith(b"\n"):
+            keep_reading = b"\0" not in line
+            while keep_reading and (piece := readline(line_block)):
+                if b"\0" in piece:
+                    keep_reading = False
+                elif piece[-1:] == b"\n":
+                    break
+            separator = line.startswith(b"---") and split._is_separator(line)
+            if line.startswith(b"---"):
+                yield Chunk(b"".join(lines), first_line, oversize)
+                lines, size = [], 0
+                first_line = number + 1 if separator else number
+            oversize = not separator
+            if not keep_reading:
+                yield Chunk(b"", first_line, True)
+                return
+            continue
+        if line.startswith(b"---"):
+            yield Chunk(b"".join(lines), first_line, oversize)
+            if split._is_separator(line):
+                lines, size, oversize, first_line = [], 0, False, number + 1
+                continue
+            lines, size, oversize, first_line = [], 0, False, number
+        size += len(line)
+        if size > max_bytes:
+            oversize = True
+            continue
+        lines.append(line)
+    if lines or oversize:
+        yield Chunk(b"".join(lines), first_line, oversize)
+
+
+LONG_LINES = st.sampled_from(
+    [
+        b"---\n",
+        b"--- a: 1\n",
+        b"a: 1\n",
+        b"x" * 70 + b"\n",
+        b"y" * 200,
+        b"--- " + b" " * 70 + b"\n",
+        b"--- " + b" " * 70 + b"x\n",
+        b"---" + b"z" * 90 + b"\n",
+        b"--- # " + b"c" * 80 + b"\n",
+        b"a\0b" * 30 + b"\n",
+        b"\0" * 5 + b"\n",
+        b"\0" * 100,
+        b"--- #" + b"\0" * 70 + b"\n",
+        b"k: v",
+    ]
+)
+
+
+@settings(max_examples=700, deadline=None)
+@given(
+    st.lists(LONG_LINES, max_size=20),
+    st.sampled_from([1, 5, 16, 64, 1 << 20]),
+    st.sampled_from([16, 64]),  # caps below some generated lines: they are overlong
+    st.sampled_from([1, 2, 3, 7, 64, 1 << 20]),
+)
+def test_overlong_lines_and_nul_bytes_as_the_capped_line_cut(
+    lines: list[bytes], max_bytes: int, block: int, read_block: int
+) -> None:
+    text = b"".join(lines)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(split, "LINE_BLOCK", block)
+        patch.setattr(split, "READ_BLOCK", read_block)
+        got = list(split_documents(io.BytesIO(text), max_bytes))
+    want = capped_reference(io.BytesIO(text), max_bytes, block)
+    assert [seen(chunk) for chunk in got] == [seen(chunk) for chunk in want]
 
 
 def seen(chunk: Chunk) -> tuple[int, bool, bytes]:

@@ -42,7 +42,7 @@ def reencode_if_utf16(stream: BinaryIO) -> BinaryIO:
     return prepended(head, stream)
 
 
-def prepended(head: bytes, rest: BinaryIO) -> BinaryIO:
+def prepended(head: bytes | memoryview, rest: BinaryIO) -> BinaryIO:
     """``rest`` with bytes already read from it put back in front (a stream is read once)."""
     return io.BufferedReader(_Prepended(head, rest), 1 << 16)  # type: ignore[return-value]
 
@@ -50,8 +50,9 @@ def prepended(head: bytes, rest: BinaryIO) -> BinaryIO:
 class _Prepended(io.RawIOBase):
     """A stream with a few already-read bytes put back in front (no copy of the rest)."""
 
-    def __init__(self, head: bytes, rest: BinaryIO) -> None:
-        self._head = head
+    def __init__(self, head: bytes | memoryview, rest: BinaryIO) -> None:
+        # The head can be a long line: handed out through a view, never copied or re-sliced.
+        self._head = memoryview(head)
         self._rest = rest
 
     def readable(self) -> bool:
@@ -92,28 +93,27 @@ class _Recoded(io.RawIOBase):
         return n
 
 
-def _is_separator(line: bytes) -> bool:
+def _is_separator(line: bytes | bytearray) -> bool:
     if not line.startswith(b"---"):
         return False
     rest = line[3:].strip()
     return not rest or rest.startswith(b"#")
 
 
-LINE_BLOCK = 1 << 16  # past the size limit, lines are read (and dropped) in blocks of this
-READ_BLOCK = 1 << 20  # the fast cut reads this much at a time
+LINE_BLOCK = 1 << 16  # lines are capped at the size limit, and at no less than this
+READ_BLOCK = 1 << 20  # the cut reads this much at a time; a longer line is read on its own
 
 
 def split_documents(stream: BinaryIO, max_bytes: int) -> Iterator[Chunk]:
     """Yield each document's bytes; a ``---`` line with content after it starts the next one.
 
-    Memory stays within a few times ``max_bytes`` whatever the input: a line is read at most up
+    Memory stays within a few times ``max_bytes`` whatever the input: a line is held at most up
     to the limit (plus one byte, to know it is longer), and the rest of a longer line is read in
     blocks and dropped. A NUL byte in such an overlong line (``/dev/zero``; YAML text never
     holds one) ends the source: what follows is not text, and may never end.
 
-    Blocks are cut with ``bytes.find`` (a Python step per document, not per line); the first
-    line longer than the cap hands the rest of the stream to the line-by-line cut, which knows
-    how to skip such lines. Both make the same chunks (tests/test_split.py)."""
+    Blocks are cut with ``bytes.find``: a Python step per document, not per line (the same
+    chunks as the line-by-line cut, tests/test_split.py)."""
     cap = max(max_bytes + 1, LINE_BLOCK)
     read = getattr(stream, "read1", stream.read)  # what a pipe has now, without waiting
     cut = _Cut(max_bytes)
@@ -121,28 +121,125 @@ def split_documents(stream: BinaryIO, max_bytes: int) -> Iterator[Chunk]:
     while True:
         marker = _next_marker(buf, at)
         if marker >= 0:
+            if _ends_source(buf, at, marker, cap):
+                yield Chunk(b"", cut.first_line, True)
+                return
             cut.add(buf, at, marker)
             at = marker
             end = buf.find(b"\n", at)
             if end >= 0 or eof:
                 at = end + 1 if end >= 0 else len(buf)
                 cut.number += 1
-                yield from cut.marker(buf[marker:at])
+                line = buf[marker:at]
+                if len(line) - line.endswith(b"\n") < cap:
+                    yield from cut.marker(line)
+                    continue
+                yield from cut.overlong(line[:cap])  # a marker with a huge comment or value
+                if b"\0" in line:
+                    yield Chunk(b"", cut.first_line, True)
+                    return
                 continue
         elif eof:
+            if _ends_source(buf, at, len(buf), cap):
+                yield Chunk(b"", cut.first_line, True)
+                return
             cut.add(buf, at, len(buf))
             if cut.parts or cut.oversize:
                 yield cut.chunk()
             return
         else:  # whole lines before a partial last one (which may still become a marker)
             complete = max(buf.rfind(b"\n", at) + 1, at)
+            if _ends_source(buf, at, complete, cap):
+                yield Chunk(b"", cut.first_line, True)
+                return
             cut.add(buf, at, complete)
             at = complete
-        if len(buf) - at >= cap:  # a line as long as the cap: the line-by-line cut takes over
-            yield from _split_lines(prepended(buf[at:], stream).readline, cap, cut)
-            return
-        block = read(max(READ_BLOCK, len(buf) - at))  # doubling: a long line costs linear time
+        if len(buf) - at >= min(READ_BLOCK, cap):  # a long line: read to its end on its own
+            line, buf, eof = _long_line(buf[at:], read, cap)
+            at = 0
+            cut.number += 1
+            if line.binary:
+                yield from cut.overlong(line.text)
+                yield Chunk(b"", cut.first_line, True)  # not text: the source ends here
+                return
+            if line.overlong:
+                yield from cut.overlong(line.text)
+            elif line.text.startswith(b"---"):
+                yield from cut.marker(line.text)
+            else:
+                cut.add_line(line.text)
+            continue
+        block = read(READ_BLOCK)
         buf, at, eof = buf[at:] + block, 0, not block
+
+
+def _ends_source(buf: bytes, start: int, stop: int, cap: int) -> bool:
+    """Whether the lines ``buf[start:stop]`` hold an overlong one (as long as the cap without its
+    newline) with a NUL byte in it. Such a region is past the size limit anyway, so this is
+    only looked at for regions as long as the cap that hold a NUL at all."""
+    if stop - start < cap or buf.find(b"\0", start, stop) < 0:
+        return False
+    while start < stop:
+        end = buf.find(b"\n", start, stop)
+        end = stop if end < 0 else end
+        if end - start >= cap and buf.find(b"\0", start, end) >= 0:
+            return True
+        start = end + 1
+    return False
+
+
+class _Line:
+    __slots__ = ("binary", "overlong", "text")
+
+    def __init__(self, text: bytearray, *, overlong: bool = False, binary: bool = False) -> None:
+        self.text = text  # the whole line, or an overlong line's first ``cap`` bytes
+        self.overlong = overlong
+        self.binary = binary  # an overlong line holding a NUL byte
+
+
+def _long_line(start: bytes, read: Callable[[int], bytes], cap: int) -> tuple[_Line, bytes, bool]:
+    """The line that begins with ``start`` (no newline in it yet), the bytes read past its end,
+    and whether the stream ended. The line grows in place, up to ``cap`` bytes; the rest of a
+    longer line is read and dropped as it comes."""
+    if len(start) >= cap:  # the buffer already holds more than the cap of it
+        line, tail = bytearray(start[:cap]), start[cap:]
+        return _rest_of_overlong(line, tail, read)
+    line = bytearray(start)
+    while True:
+        block = read(READ_BLOCK)
+        end = block.find(b"\n")
+        if not block or (end >= 0 and len(line) + end < cap):  # the stream or the line ends
+            stop = end + 1 if end >= 0 else 0
+            line += block[:stop]
+            if len(line) - line.endswith(b"\n") < cap:
+                return _Line(line), block[stop:], not block
+            binary = b"\0" in line  # as long as the cap without its newline: overlong
+            del line[cap:]
+            return _Line(line, overlong=True, binary=binary), block[stop:], not block
+        room = cap - len(line)
+        if len(block) > room:
+            line += block[:room]
+            tail = block[room:]
+            break
+        line += block
+    return _rest_of_overlong(line, tail, read)
+
+
+def _rest_of_overlong(
+    line: bytearray, tail: bytes, read: Callable[[int], bytes]
+) -> tuple[_Line, bytes, bool]:
+    """An overlong line's first ``cap`` bytes, its rest (``tail`` and on) read and dropped."""
+    binary = b"\0" in line
+    while True:
+        end = tail.find(b"\n")
+        if end >= 0:
+            binary = binary or b"\0" in tail[:end]
+            return _Line(line, overlong=True, binary=binary), tail[end + 1 :], False
+        if binary or b"\0" in tail:  # /dev/zero never ends: stop reading at once
+            return _Line(line, overlong=True, binary=True), b"", False
+        tail = read(READ_BLOCK)
+        if not tail:
+            return _Line(line, overlong=True), b"", True
 
 
 def _next_marker(buf: bytes, at: int) -> int:
@@ -179,7 +276,7 @@ class _Cut:
         elif not self.oversize:
             self.parts.append(buf[start:stop])
 
-    def add_line(self, line: bytes) -> None:
+    def add_line(self, line: bytes | bytearray) -> None:
         self.size += len(line)
         if self.size > self.max_bytes:
             self.oversize = True
@@ -193,7 +290,7 @@ class _Cut:
     def restart(self, first_line: int) -> None:
         self.parts, self.size, self.oversize, self.first_line = [], 0, False, first_line
 
-    def marker(self, line: bytes) -> Iterator[Chunk]:
+    def marker(self, line: bytes | bytearray) -> Iterator[Chunk]:
         """A line starting with ``---`` (``self.number`` counts it): it ends the document; a
         separator starts the next one on the line after, ``--- value`` on its own line (the
         parser must see the document start)."""
@@ -204,39 +301,12 @@ class _Cut:
             self.restart(self.number)
             self.add_line(line)
 
-
-def _split_lines(readline: Callable[[int], bytes], cap: int, cut: _Cut) -> Iterator[Chunk]:
-    """The line-by-line cut, from where ``cut`` stands: lines longer than ``cap`` are skipped
-    (their document is oversize), and one holding a NUL ends the source."""
-    while line := readline(cap):
-        cut.number += 1
-        if len(line) == cap and not line.endswith(b"\n"):  # the line goes on past the cap
-            keep_reading = _skip_rest_of_line(readline, line)
-            if line.startswith(b"---"):  # a marker with a huge comment or value after it
-                yield cut.chunk()
-                cut.restart(cut.number + 1 if _is_separator(line) else cut.number)
-            cut.oversize = not (line.startswith(b"---") and _is_separator(line))
-            if cut.oversize:
-                cut.parts = []
-            if not keep_reading:
-                yield Chunk(b"", cut.first_line, True)
-                return
-            continue
-        if line.startswith(b"---"):
-            yield from cut.marker(line)
-            continue
-        cut.add_line(line)
-    if cut.parts or cut.oversize:
-        yield cut.chunk()
-
-
-def _skip_rest_of_line(readline: Callable[[int], bytes], head: bytes) -> bool:
-    """Read the rest of an overlong line and drop it; False when it is binary (a NUL byte)."""
-    if b"\0" in head:
-        return False
-    while piece := readline(LINE_BLOCK):
-        if b"\0" in piece:
-            return False
-        if piece[-1:] == b"\n":
-            break
-    return True
+    def overlong(self, head: bytes | bytearray) -> Iterator[Chunk]:
+        """A line longer than the cap (``head`` is its start): its document is oversize, unless
+        it is a separator with a huge comment, which starts the next document."""
+        marker = head.startswith(b"---")
+        if marker:
+            yield self.chunk()
+            self.restart(self.number + 1 if _is_separator(head) else self.number)
+        if not (marker and _is_separator(head)):
+            self.oversize, self.parts = True, []
