@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from run import CORPUS, corpus_deployments
 
 from k8s2ief import convert
-from k8s2ief.ief.body_rules import RULES
+from k8s2ief.ief.body_rules import check_rules
 from k8s2ief.ief.schema import compiled_schema
 from k8s2ief.ief.schema_checks import check_body
 from k8s2ief.ief.validate import validate_body
@@ -57,8 +57,7 @@ def main() -> int:
 
     def rules() -> None:
         for body in batch:
-            for rule in RULES:
-                list(rule(body, "professional"))
+            check_rules(body, "professional", [])
 
     def validate() -> None:
         for body in batch:

@@ -12,7 +12,7 @@ always pointing at a value that exists in the body: a missing field is reported 
 
 from __future__ import annotations
 
-from k8s2ief.ief.body_rules import CODE_RULES, RULES
+from k8s2ief.ief.body_rules import CODE_RULES, check_rules
 from k8s2ief.ief.contract import EDITIONS
 from k8s2ief.ief.schema_checks import check_body
 from k8s2ief.ief.violation import Violation, format_path
@@ -37,8 +37,7 @@ def validate_body(body: object, *, edition: str = "professional") -> list[Violat
     out: list[Violation] = []
     check_body(body, (), out)
     if isinstance(body, dict):
-        for rule in RULES:
-            out.extend(rule(body, edition))
+        check_rules(body, edition, out)
     return out
 
 
