@@ -173,11 +173,27 @@ class _Generator:
             self.constants[literal] = f"_{prefix}{len(self.constants)}"
         return self.constants[literal]
 
-    def pattern(self, regex: str) -> str:
-        if regex not in self.patterns:
-            self.patterns.append(regex)
-        index = self.patterns.index(regex)
-        return f"(_RE[{index}] or _compile({index}))"
+    def mismatch(self, regex: str, var: str) -> str:
+        """A test that ``re.search(regex, var)`` finds nothing.
+
+        A pattern anchored at both ends (``^P$``) is tested as ``P`` with ``fullmatch``, also
+        on the value without a final newline (where ``$`` matches too): the converter's rules
+        compile the same ``P`` from the contract, so the compiled pattern is shared (``re``
+        caches it) instead of compiled twice. tests/test_schema_checks.py checks both readings
+        agree on every pattern of the schema.
+        """
+        inner = anchored_inner(regex)
+        source = regex if inner is None else inner
+        if source not in self.patterns:
+            self.patterns.append(source)
+        index = self.patterns.index(source)
+        compiled = f"(_RE[{index}] or _compile({index}))"
+        if inner is None:
+            return f"{compiled}.search({var}) is None"
+        return (
+            f"{compiled}.fullmatch({var}) is None"
+            f' and ({var}[-1:] != "\\n" or _RE[{index}].fullmatch({var}[:-1]) is None)'
+        )
 
     def function(self, ref: str) -> str:
         """The function checking the definition ``ref``, generated once (recursion allowed)."""
@@ -284,7 +300,7 @@ class _Generator:
         regex = str(value)
         text = ("", f" does not match {regex}")
         fail = self.failure(_path(path), var, "pattern", "value", text, _hint(schema))
-        return _if(f"{self.pattern(regex)}.search({var}) is None", [fail])
+        return _if(self.mismatch(regex, var), [fail])
 
     def _enum(
         self, value: object, schema: _Schema, var: str, path: list[str], known: str | None
@@ -562,6 +578,39 @@ def _tuple(values: list[object]) -> str:
 
 def _path(parts: list[str]) -> str:
     return "path" if not parts else "(*path, " + ", ".join(parts) + ")"
+
+
+def anchored_inner(regex: str) -> str | None:
+    """``P`` of a pattern ``^P$`` if ``re.search(regex, s)`` means exactly ``re.fullmatch(P, s)``
+    or, for ``s`` ending in a newline, ``re.fullmatch(P, s[:-1])``: ``P`` holds no anchor, no
+    top-level ``|``, no ``(?`` construct (lookaround, flags), no ``\\b``-like escape, no
+    back-reference. Otherwise None."""
+    if not (regex.startswith("^") and regex.endswith("$")) or regex.endswith("\\$"):
+        return None
+    inner, depth, index, in_class = regex[1:-1], 0, 0, False
+    while index < len(inner):
+        char = inner[index]
+        if char == "\\":
+            escaped = inner[index + 1 : index + 2]
+            if not in_class and (escaped in "bBAZz" or escaped.isdigit()):
+                return None
+            index += 2
+            continue
+        if in_class:
+            # "[]" and "[^]" begin with a literal "]"
+            in_class = char != "]" or inner[index - 1] == "[" or inner[index - 2 : index] == "[^"
+        elif char == "[":
+            in_class = True
+            if inner[index + 1 : index + 2] == "^":
+                index += 1
+        elif char in "^$" or (char == "|" and depth == 0) or inner[index : index + 2] == "(?":
+            return None
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        index += 1
+    return inner if not in_class and depth == 0 else None
 
 
 def _snake(name: str) -> str:

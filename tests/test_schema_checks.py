@@ -15,6 +15,7 @@ import importlib.util
 import json
 import sys
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -35,6 +36,7 @@ EXAMPLES = settings(max_examples=300, deadline=None, suppress_health_check=[Heal
 _Check = Callable[[object, tuple[str | int, ...], list[Violation]], None]
 
 
+@cache
 def _generator() -> ModuleType:
     path = ROOT / "scripts" / "gen_validator.py"
     spec = importlib.util.spec_from_file_location("gen_validator", path)
@@ -292,3 +294,45 @@ def test_other_schema_reports_each_keyword_form() -> None:
 def test_generator_refuses_what_it_does_not_know(schema: dict[str, object], word: str) -> None:
     with pytest.raises(ValueError, match=word):
         _generator()._Generator(schema).module()
+
+
+def _patterns(node: object) -> set[str]:
+    if isinstance(node, dict):
+        found = {node["pattern"]} if isinstance(node.get("pattern"), str) else set()
+        for value in node.values():
+            found |= _patterns(value)
+        return found
+    if isinstance(node, list):
+        return set().union(*map(_patterns, node)) if node else set()
+    return set()
+
+
+_SCHEMA_PATTERNS = sorted(_patterns(interpreter.load_schema()))
+
+
+@pytest.mark.parametrize("regex", _SCHEMA_PATTERNS)
+@settings(max_examples=400, deadline=None)
+@given(text=st.text(alphabet="aZ0-_./\n ^$#\\[]{}'\"é", max_size=12))
+def test_anchored_pattern_as_fullmatch_means_search(regex: str, text: str) -> None:
+    """How the generated checks test ``^P$`` (``fullmatch(P)``, also without a final newline)
+    finds what ``re.search`` of the schema's pattern finds."""
+    import re
+
+    inner = _generator().anchored_inner(regex)
+    if inner is None:
+        return  # tested with re.search as written
+    fullmatch = re.compile(inner).fullmatch
+    by_fullmatch = fullmatch(text) is not None or (text[-1:] == "\n" and fullmatch(text[:-1]))
+    assert bool(by_fullmatch) == (re.search(regex, text) is not None)
+
+
+def test_most_schema_patterns_are_shared_with_the_contract() -> None:
+    """The patterns the rules compile from the contract are the ones the checks use."""
+    from k8s2ief.ief import contract
+
+    inner = {_generator().anchored_inner(regex) for regex in _SCHEMA_PATTERNS}
+    shared = {contract.NAME, contract.ENV_NAME, contract.HOST_PATH, contract.DECIMAL_QUANTITY}
+    assert shared <= inner
+    assert _generator().anchored_inner("^a|b$") is None
+    assert _generator().anchored_inner("^(?=a)b$") is None
+    assert _generator().anchored_inner("^a\\b$") is None

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 # Service editions; only platinum has affinity, host port ranges and more than one replica.
 EDITIONS = ("professional", "platinum")
@@ -79,9 +79,12 @@ HOST_PATH = r"/[-/_.A-Za-z0-9]*"
 FILE_MODE_MAX = 0o777
 
 
-@dataclass(frozen=True, slots=True)
-class ResourceRange:
-    """One resource key of ContainerDef.resources, in IEF's unit (en edition's ranges)."""
+class ResourceRange(NamedTuple):
+    """One resource key of ContainerDef.resources, in IEF's unit (en edition's ranges).
+
+    A named tuple rather than a frozen dataclass: every conversion imports the contract, and
+    creating a dataclass costs more start-up time than the whole module.
+    """
 
     low: Decimal  # inclusive
     high: Decimal  # inclusive

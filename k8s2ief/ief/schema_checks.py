@@ -22,16 +22,16 @@ from k8s2ief.ief.violation import (
 
 # The schema's patterns, compiled on first use: compiling them all would cost start-up time.
 _PATTERN_SOURCES = (
-    "^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$",
-    "^[^\\^~#$%&*<>()\\[\\]{}'\"\\\\]*$",
-    "^[A-Za-z0-9_-]{1,36}$",
-    "^[A-Za-z0-9_-]{1,43}$",
-    "^(0|[1-9][0-9]*)(\\.[0-9]+)?$",
-    "^[1-9][0-9]*$",
-    "^[A-Za-z_][A-Za-z0-9_]*$",
+    "[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?",
+    "[^\\^~#$%&*<>()\\[\\]{}'\"\\\\]*",
+    "[A-Za-z0-9_-]{1,36}",
+    "[A-Za-z0-9_-]{1,43}",
+    "(0|[1-9][0-9]*)(\\.[0-9]+)?",
+    "[1-9][0-9]*",
+    "[A-Za-z_][A-Za-z0-9_]*",
     "^/",
-    "^[a-z0-9]{1,63}$",
-    "^/[-/_.A-Za-z0-9]*$",
+    "[a-z0-9]{1,63}",
+    "/[-/_.A-Za-z0-9]*",
 )
 _RE: list[re.Pattern[str] | None] = [None] * len(_PATTERN_SOURCES)
 
@@ -615,7 +615,9 @@ def check_body(v: Any, path: Path, out: list[Violation]) -> None:
         for k1, x1 in v.items():
             if k1 == "name":
                 if isinstance(x1, str):
-                    if (_RE[0] or _compile(0)).search(x1) is None:
+                    if (_RE[0] or _compile(0)).fullmatch(x1) is None and (
+                        x1[-1:] != "\n" or _RE[0].fullmatch(x1[:-1]) is None
+                    ):
                         _fail(out, (*path, "name"), x1, 2)
                 else:
                     _fail(out, (*path, "name"), x1, 1)
@@ -623,7 +625,9 @@ def check_body(v: Any, path: Path, out: list[Violation]) -> None:
                 if isinstance(x1, str):
                     if len(x1) > 255:
                         _fail(out, (*path, "description"), x1, 4)
-                    if (_RE[1] or _compile(1)).search(x1) is None:
+                    if (_RE[1] or _compile(1)).fullmatch(x1) is None and (
+                        x1[-1:] != "\n" or _RE[1].fullmatch(x1[:-1]) is None
+                    ):
                         _fail(out, (*path, "description"), x1, 5)
                 else:
                     _fail(out, (*path, "description"), x1, 3)
@@ -678,13 +682,17 @@ def _attributes(v: Any, path: Path, out: list[Violation]) -> None:
         for k4, x4 in v.items():
             if k4 == "key":
                 if isinstance(x4, str):
-                    if (_RE[2] or _compile(2)).search(x4) is None:
+                    if (_RE[2] or _compile(2)).fullmatch(x4) is None and (
+                        x4[-1:] != "\n" or _RE[2].fullmatch(x4[:-1]) is None
+                    ):
                         _fail(out, (*path, "key"), x4, 18)
                 else:
                     _fail(out, (*path, "key"), x4, 17)
             elif k4 == "value":
                 if isinstance(x4, str):
-                    if (_RE[3] or _compile(3)).search(x4) is None:
+                    if (_RE[3] or _compile(3)).fullmatch(x4) is None and (
+                        x4[-1:] != "\n" or _RE[3].fullmatch(x4[:-1]) is None
+                    ):
                         _fail(out, (*path, "value"), x4, 20)
                 else:
                     _fail(out, (*path, "value"), x4, 19)
@@ -986,25 +994,33 @@ def _resource_list(v: Any, path: Path, out: list[Violation]) -> None:
         for k32, x32 in v.items():
             if k32 == "cpu":
                 if isinstance(x32, str):
-                    if (_RE[4] or _compile(4)).search(x32) is None:
+                    if (_RE[4] or _compile(4)).fullmatch(x32) is None and (
+                        x32[-1:] != "\n" or _RE[4].fullmatch(x32[:-1]) is None
+                    ):
                         _fail(out, (*path, "cpu"), x32, 56)
                 else:
                     _fail(out, (*path, "cpu"), x32, 55)
             elif k32 == "memory":
                 if isinstance(x32, str):
-                    if (_RE[4] or _compile(4)).search(x32) is None:
+                    if (_RE[4] or _compile(4)).fullmatch(x32) is None and (
+                        x32[-1:] != "\n" or _RE[4].fullmatch(x32[:-1]) is None
+                    ):
                         _fail(out, (*path, "memory"), x32, 56)
                 else:
                     _fail(out, (*path, "memory"), x32, 55)
             elif k32 == "gpu":
                 if isinstance(x32, str):
-                    if (_RE[4] or _compile(4)).search(x32) is None:
+                    if (_RE[4] or _compile(4)).fullmatch(x32) is None and (
+                        x32[-1:] != "\n" or _RE[4].fullmatch(x32[:-1]) is None
+                    ):
                         _fail(out, (*path, "gpu"), x32, 56)
                 else:
                     _fail(out, (*path, "gpu"), x32, 55)
             elif k32 == "npu":
                 if isinstance(x32, str):
-                    if (_RE[5] or _compile(5)).search(x32) is None:
+                    if (_RE[5] or _compile(5)).fullmatch(x32) is None and (
+                        x32[-1:] != "\n" or _RE[5].fullmatch(x32[:-1]) is None
+                    ):
                         _fail(out, (*path, "npu"), x32, 58)
                 else:
                     _fail(out, (*path, "npu"), x32, 57)
@@ -1072,7 +1088,9 @@ def _env(v: Any, path: Path, out: list[Violation]) -> None:
                 if isinstance(x34, str):
                     if len(x34) > 2048:
                         _fail(out, (*path, "name"), x34, 60)
-                    if (_RE[6] or _compile(6)).search(x34) is None:
+                    if (_RE[6] or _compile(6)).fullmatch(x34) is None and (
+                        x34[-1:] != "\n" or _RE[6].fullmatch(x34[:-1]) is None
+                    ):
                         _fail(out, (*path, "name"), x34, 61)
                 else:
                     _fail(out, (*path, "name"), x34, 59)
@@ -1293,7 +1311,9 @@ def _volumes(v: Any, path: Path, out: list[Violation]) -> None:
         for k44, x44 in v.items():
             if k44 == "name":
                 if isinstance(x44, str):
-                    if (_RE[8] or _compile(8)).search(x44) is None:
+                    if (_RE[8] or _compile(8)).fullmatch(x44) is None and (
+                        x44[-1:] != "\n" or _RE[8].fullmatch(x44[:-1]) is None
+                    ):
                         _fail(out, (*path, "name"), x44, 93)
                 else:
                     _fail(out, (*path, "name"), x44, 92)
@@ -1351,7 +1371,11 @@ def _volumes(v: Any, path: Path, out: list[Violation]) -> None:
             and "source" in v
         ):
             x45 = v["source"]
-            if isinstance(x45, str) and (_RE[9] or _compile(9)).search(x45) is None:
+            if (
+                isinstance(x45, str)
+                and (_RE[9] or _compile(9)).fullmatch(x45) is None
+                and (x45[-1:] != "\n" or _RE[9].fullmatch(x45[:-1]) is None)
+            ):
                 _fail(out, (*path, "source"), x45, 108)
         if (
             ("type" not in v or (isinstance(v["type"], str) and v["type"] == "emptyDir"))
@@ -1378,7 +1402,9 @@ def _container_def(v: Any, path: Path, out: list[Violation]) -> None:
         for k28, x28 in v.items():
             if k28 == "name":
                 if isinstance(x28, str):
-                    if (_RE[0] or _compile(0)).search(x28) is None:
+                    if (_RE[0] or _compile(0)).fullmatch(x28) is None and (
+                        x28[-1:] != "\n" or _RE[0].fullmatch(x28[:-1]) is None
+                    ):
                         _fail(out, (*path, "name"), x28, 2)
                 else:
                     _fail(out, (*path, "name"), x28, 1)
