@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import NamedTuple
 
 # Service editions; only platinum has affinity, host port ranges and more than one replica.
 EDITIONS = ("professional", "platinum")
@@ -79,17 +78,42 @@ HOST_PATH = r"/[-/_.A-Za-z0-9]*"
 FILE_MODE_MAX = 0o777
 
 
-class ResourceRange(NamedTuple):
-    """One resource key of ContainerDef.resources, in IEF's unit (en edition's ranges).
+class ResourceRange:
+    """One resource key of ContainerDef.resources, in IEF's unit (en edition's ranges): a value,
+    compared and shown by its fields.
 
-    A named tuple rather than a frozen dataclass: every conversion imports the contract, and
-    creating a dataclass costs more start-up time than the whole module.
+    A plain class rather than a frozen dataclass or a named tuple: every conversion imports the
+    contract, and creating either costs more start-up time than the rest of the module.
     """
+
+    __slots__ = ("form", "high", "low", "unit")
 
     low: Decimal  # inclusive
     high: Decimal  # inclusive
     unit: str  # for messages: " cores", " MB", ""
     form: str  # the spelling the API takes: a plain decimal, or a whole count
+
+    def __init__(self, low: Decimal, high: Decimal, unit: str, form: str) -> None:
+        for name, value in (("low", low), ("high", high), ("unit", unit), ("form", form)):
+            object.__setattr__(self, name, value)
+
+    def _fields(self) -> tuple[Decimal, Decimal, str, str]:
+        return (self.low, self.high, self.unit, self.form)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r} of a ResourceRange")
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._fields() == other._fields()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        low, high, unit, form = (repr(field) for field in self._fields())
+        return f"ResourceRange(low={low}, high={high}, unit={unit}, form={form})"
 
     @property
     def text(self) -> str:
