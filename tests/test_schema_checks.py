@@ -336,3 +336,24 @@ def test_most_schema_patterns_are_shared_with_the_contract() -> None:
     assert _generator().anchored_inner("^a|b$") is None
     assert _generator().anchored_inner("^(?=a)b$") is None
     assert _generator().anchored_inner("^a\\b$") is None
+
+
+def test_converting_reads_no_schema_file_and_loads_no_interpreter(tmp_path: Path) -> None:
+    """A conversion validates its body with the generated checks alone: neither the schema
+    interpreter nor the schema file is loaded."""
+    import subprocess
+
+    manifest = tmp_path / "web.yaml"
+    manifest.write_text((ROOT / "testdata" / "golden" / "basic" / "input.yaml").read_text())
+    probe = (
+        "import sys\n"
+        "from k8s2ief.cli import main\n"
+        f"code = main(['convert', {str(manifest)!r}, '--node-id', 'n'])\n"
+        "print(sorted(m for m in sys.modules if m.startswith('k8s2ief.')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    loaded = done.stdout.strip().splitlines()[-1]
+    assert "'k8s2ief.ief.schema_checks'" in loaded and "'k8s2ief.ief.validate'" in loaded
+    assert "'k8s2ief.ief.schema'" not in loaded
