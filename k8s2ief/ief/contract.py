@@ -6,8 +6,9 @@ is the one both accept (the stricter), and the comment says which edition set it
 
 Read by the converter's rules (k8s2ief/rules/), the body rules (k8s2ief/ief/body_rules.py),
 the settings and the commands. ``scripts/gen_schema.py`` writes the JSON Schema
-(k8s2ief/schemas/create-deployment.schema.json) from ``SCHEMA_VALUES`` below, and
-tests/test_contract.py checks the committed schema is current. A new limit is one line here plus
+(k8s2ief/schemas/create-deployment.schema.json) from ``SCHEMA_VALUES`` below, and its checks as
+code (k8s2ief/ief/schema_checks.py); tests/test_contract.py and tests/test_schema_checks.py check
+both committed files are current. A new limit is one line here plus
 a ``@{NAME}`` placeholder in scripts/create-deployment.schema.in.json.
 
 Patterns are written without anchors (``fullmatch`` in code); the schema anchors them.

@@ -1,12 +1,14 @@
-"""The JSON Schema of the create-deployment body, applied by a small interpreter.
+"""The JSON Schema of the create-deployment body, and the interpreter that is its reference.
 
 The schema (k8s2ief/schemas/create-deployment.schema.json, generated from the IEF contract by
 scripts/gen_schema.py) says types, required fields, enums, patterns, lengths and ranges. It is
-applied here instead of by the ``jsonschema`` package: validation runs inside every
-``k8s2ief convert`` and importing ``jsonschema`` alone costs about 100 ms of CLI start-up. The
-interpreter knows exactly the keywords the schema uses and refuses to compile any other, so a
-schema edit cannot be silently ignored; tests/test_validate.py proves it agrees with
-``jsonschema``'s Draft 2020-12 validator.
+applied by our own code instead of by the ``jsonschema`` package, whose import alone costs about
+100 ms of CLI start-up. This interpreter knows exactly the keywords the schema uses and refuses
+to compile any other, so a schema edit cannot be silently ignored; tests/test_validate.py proves
+it agrees with ``jsonschema``'s Draft 2020-12 validator. Conversions do not run it: they run the
+same checks as generated code (k8s2ief/ief/schema_checks.py, by scripts/gen_validator.py from
+this module's tables), which tests/test_schema_checks.py proves reports exactly what this
+interpreter reports, so that no conversion reads or compiles the schema.
 """
 
 from __future__ import annotations
