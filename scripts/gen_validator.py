@@ -96,6 +96,8 @@ def _if(test: str, body: list[_Node], orelse: list[_Node] | None = None) -> list
     """``if test: body else: orelse`` with what ruff wants: no empty branch, no nested lone if,
     no ``not x == y``."""
     orelse = orelse or []
+    if test in ("True", "False"):
+        return body if test == "True" else orelse  # known when generating
     if not body and not orelse:
         return []
     if not body:
@@ -114,6 +116,8 @@ _CALL = re.compile(r"isinstance\([\w\[\]\"]+, \w+\)")
 
 def _negate(test: str) -> str:
     """``not test``, spelled as ruff wants it (``x not in y``, ``x != y``, ``x is not None``)."""
+    if test in ("True", "False"):
+        return "False" if test == "True" else "True"
     if match := _COMPARISON.fullmatch(test):
         return f"{match[1]} {_OPPOSITE[match[2]]} {match[3]}"
     if test.startswith("(") or _CALL.fullmatch(test):
@@ -406,6 +410,8 @@ class _Generator:
 
     def equal(self, options: list[object], var: str, known: str | None) -> str:
         """A test that ``var`` is JSON-equal to one of ``options``."""
+        if known == "!string" and all(isinstance(option, str) for option in options):
+            return "False"  # not a string, so equal to none of them
         if all(isinstance(option, str) for option in options):
             # A string is JSON-equal only to an equal string.
             if len(options) == 1:
@@ -567,7 +573,7 @@ def _literal(value: object) -> str:
         cut = len(value) if len(value) <= 72 else (value.rfind(" ", 0, 72) + 1 or 72)
         pieces.append(repr(value[:cut]))
         value = value[cut:]
-    return "(" + " ".join(pieces) + ")"
+    return pieces[0] if len(pieces) == 1 else "(" + " ".join(pieces) + ")"
 
 
 def _tuple(values: list[object]) -> str:

@@ -637,8 +637,7 @@ def check_body(v: Any, path: Path, out: list[Violation]) -> None:
                         _fail(out, (*path, "source"), x1, 7)
                 else:
                     _fail(out, (*path, "source"), x1, 6)
-                    if not (isinstance(x1, str) and x1 == "userdefined"):
-                        _fail(out, (*path, "source"), x1, 7)
+                    _fail(out, (*path, "source"), x1, 7)
             elif k1 == "group_id":
                 if isinstance(x1, str):
                     if len(x1) < 1:
@@ -724,8 +723,7 @@ def _pod_configs(v: Any, path: Path, out: list[Violation]) -> None:
                         _fail(out, (*path, "restart_policy"), x7, 28)
                 else:
                     _fail(out, (*path, "restart_policy"), x7, 12)
-                    if not (isinstance(x7, str) and x7 in _OPTIONS2):
-                        _fail(out, (*path, "restart_policy"), x7, 28)
+                    _fail(out, (*path, "restart_policy"), x7, 28)
             elif k7 == "toleration_seconds":
                 if isinstance(x7, int) and not isinstance(x7, bool):
                     if x7 < 0:
@@ -740,8 +738,7 @@ def _pod_configs(v: Any, path: Path, out: list[Violation]) -> None:
                         _fail(out, (*path, "dns_policy"), x7, 32)
                 else:
                     _fail(out, (*path, "dns_policy"), x7, 31)
-                    if not (isinstance(x7, str) and x7 in _OPTIONS3):
-                        _fail(out, (*path, "dns_policy"), x7, 32)
+                    _fail(out, (*path, "dns_policy"), x7, 32)
         if "host_network" not in v:
             _fail(out, path, None, 33)
         if "restart_policy" not in v:
@@ -767,8 +764,7 @@ def _match_expression(v: Any, path: Path, out: list[Violation]) -> None:
                         _fail(out, (*path, "operator"), x14, 37)
                 else:
                     _fail(out, (*path, "operator"), x14, 12)
-                    if not (isinstance(x14, str) and x14 in _OPTIONS6):
-                        _fail(out, (*path, "operator"), x14, 37)
+                    _fail(out, (*path, "operator"), x14, 37)
             elif k14 == "values":
                 if isinstance(x14, list):
                     for i15, x15 in enumerate(x14):
@@ -1108,8 +1104,7 @@ def _env(v: Any, path: Path, out: list[Violation]) -> None:
                         _fail(out, (*path, "field_path"), x34, 67)
                 else:
                     _fail(out, (*path, "field_path"), x34, 66)
-                    if not (isinstance(x34, str) and x34 == "status.hostIP"):
-                        _fail(out, (*path, "field_path"), x34, 67)
+                    _fail(out, (*path, "field_path"), x34, 67)
         if "name" not in v:
             _fail(out, path, None, 68)
         if not v.keys() <= _KNOWN34:
@@ -1255,8 +1250,7 @@ def _http_get_detail(v: Any, path: Path, out: list[Violation]) -> None:
                         _fail(out, (*path, "scheme"), x42, 84)
                 else:
                     _fail(out, (*path, "scheme"), x42, 12)
-                    if not (isinstance(x42, str) and x42 in _OPTIONS42):
-                        _fail(out, (*path, "scheme"), x42, 84)
+                    _fail(out, (*path, "scheme"), x42, 84)
         if "path" not in v:
             _fail(out, path, None, 85)
         if "port" not in v:
@@ -1323,8 +1317,7 @@ def _volumes(v: Any, path: Path, out: list[Violation]) -> None:
                         _fail(out, (*path, "type"), x44, 94)
                 else:
                     _fail(out, (*path, "type"), x44, 12)
-                    if not (isinstance(x44, str) and x44 in _OPTIONS47):
-                        _fail(out, (*path, "type"), x44, 94)
+                    _fail(out, (*path, "type"), x44, 94)
             elif k44 == "source":
                 if isinstance(x44, str):
                     if len(x44) < 1:
@@ -1480,8 +1473,7 @@ def _container_def(v: Any, path: Path, out: list[Violation]) -> None:
                         _fail(out, (*path, "npu_type"), x28, 112)
                 else:
                     _fail(out, (*path, "npu_type"), x28, 111)
-                    if not (isinstance(x28, str) and x28 in _OPTIONS52):
-                        _fail(out, (*path, "npu_type"), x28, 112)
+                    _fail(out, (*path, "npu_type"), x28, 112)
         if "name" not in v:
             _fail(out, path, None, 65)
         if "image_url" not in v:
@@ -1532,8 +1524,7 @@ def _annotations(v: Any, path: Path, out: list[Violation]) -> None:
                         _fail(out, (*path, "ring_controller"), x49, 117)
                 else:
                     _fail(out, (*path, "ring_controller"), x49, 116)
-                    if not (isinstance(x49, str) and x49 == "ascend-1980"):
-                        _fail(out, (*path, "ring_controller"), x49, 117)
+                    _fail(out, (*path, "ring_controller"), x49, 117)
             elif k49 == "autonomy_edge_selector":
                 if isinstance(x49, str):
                     if len(x49) < 1:
