@@ -1,7 +1,8 @@
 """Write k8s2ief/schemas/create-deployment.schema.json from its template and the IEF contract.
 
 Usage: python scripts/gen_schema.py
-(tests/test_contract.py checks that the committed schema is what this writes)
+(tests/test_contract.py checks that the committed schema is what this writes; it then writes the
+schema's checks as code too, k8s2ief/ief/schema_checks.py, through scripts/gen_validator.py)
 
 The template, scripts/create-deployment.schema.in.json, holds the schema's shape and wording;
 every limit and pattern in it is a ``@{NAME}`` placeholder for a value of
@@ -54,7 +55,11 @@ def generate() -> str:
 def main() -> int:
     SCHEMA.write_text(generate(), encoding="utf-8")
     print(f"wrote {SCHEMA.relative_to(ROOT)}", file=sys.stderr)
-    return 0
+    # The checks conversions run are generated from the schema: keep them in step.
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import gen_validator
+
+    return gen_validator.main()
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from typing import TypeVar
 
 from k8s2ief.ief import contract
@@ -49,11 +49,31 @@ CODE_RULES: Mapping[str, str] = {
     "argv-length": f"command and args each hold at most {contract.ARGV_MAX} characters in all",
 }
 
-#
 # Each rule reads the body through the helpers below, which turn a value of the wrong type into
 # "absent": the schema layer reports wrong types, so a body breaking one rule yields one violation.
+# Rules append to one list (most bodies break none: a generator per rule cost more than its work).
 
-_Rule = Callable[[dict[str, object], str], Iterator[Violation]]
+
+class _Body:
+    """The body being checked, with the parts most rules read, found once: the containers are
+    init containers, then containers, each with its path."""
+
+    __slots__ = ("body", "configs", "containers", "edition", "template")
+
+    def __init__(self, body: dict[str, object], edition: str) -> None:
+        self.body = body
+        self.edition = edition
+        self.template = _obj(_obj(body.get("deployment")).get("template"))
+        self.configs = _obj(self.template.get("configs"))
+        self.containers: list[tuple[_Path, dict[str, object]]] = [
+            ((*_TEMPLATE, field, index), container)
+            for field in ("init_containers", "containers")
+            for index, container in enumerate(_arr(self.template.get(field)))
+            if isinstance(container, dict)
+        ]
+
+
+_Rule = Callable[[_Body, list[Violation]], None]
 
 
 def _obj(value: object) -> dict[str, object]:
@@ -68,29 +88,12 @@ def _int(value: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def _rule(path: _Path, rule: str, message: str) -> Violation:
-    return Violation(format_path(path), rule, message, path)
+def _rule(out: list[Violation], path: _Path, rule: str, message: str) -> None:
+    out.append(Violation(format_path(path), rule, message, path))
 
 
 _TEMPLATE: _Path = ("deployment", "template")
 _CONFIGS: _Path = (*_TEMPLATE, "configs")
-
-
-def _template(body: dict[str, object]) -> dict[str, object]:
-    return _obj(_obj(body.get("deployment")).get("template"))
-
-
-def _configs(body: dict[str, object]) -> dict[str, object]:
-    return _obj(_template(body).get("configs"))
-
-
-def _containers(body: dict[str, object]) -> Iterator[tuple[_Path, dict[str, object]]]:
-    """Init containers, then containers, each with its path."""
-    template = _template(body)
-    for field in ("init_containers", "containers"):
-        for index, container in enumerate(_arr(template.get(field))):
-            if isinstance(container, dict):
-                yield (*_TEMPLATE, field, index), container
 
 
 _Key = TypeVar("_Key")
@@ -107,26 +110,30 @@ def _repeats(items: Iterable[tuple[_Key, _Where]]) -> Iterator[tuple[_Key, _Wher
             first[key] = where
 
 
-def _check_target(body: dict[str, object], edition: str) -> Iterator[Violation]:
+def _check_target(b: _Body, out: list[Violation]) -> None:
+    body = b.body
     has_group, has_nodes = "group_id" in body, "node_ids" in body
     if has_group and has_nodes:
-        yield _rule(
+        _rule(
+            out,
             ("group_id",),
             "one-target",
             "both group_id and node_ids are set; the API deploys to one node group or one node",
         )
     elif not has_group and not has_nodes:
-        yield _rule((), "one-target", "neither group_id nor node_ids is set; the API needs one")
+        _rule(out, (), "one-target", "neither group_id nor node_ids is set; the API needs one")
     nodes = _arr(body.get("node_ids"))
     if len(nodes) > 1:
-        yield _rule(
+        _rule(
+            out,
             ("node_ids",),
             "one-node",
             f"{len(nodes)} node ids; the API deploys to one edge node (use a node group for more)",
         )
-    configs = _template(body).get("configs")
+    configs = b.template.get("configs")
     if has_group and isinstance(configs, dict) and "migration" not in configs:
-        yield _rule(
+        _rule(
+            out,
             _CONFIGS,
             "migration-with-group",
             "configs.migration is missing; the API requires it when deploying to a node group",
@@ -142,19 +149,28 @@ def _form(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
+@lru_cache(maxsize=1024)  # the same few quantities recur across a stream's bodies
+def _quantity(form: str, raw: str) -> Decimal | None:
+    """``raw`` as a number if spelled as ``form`` says (another spelling is the schema's)."""
+    return Decimal(raw) if _form(form).fullmatch(raw) else None
+
+
 def _quantities(resources: dict[str, object], field: str) -> dict[str, Decimal]:
     values: dict[str, Decimal] = {}
     for key, raw in _obj(resources.get(field)).items():
         kind = _RESOURCE_KINDS.get(key)
-        # Another spelling than the schema's is the schema's to report.
-        if kind is not None and isinstance(raw, str) and _form(kind.form).fullmatch(raw):
-            values[key] = Decimal(raw)
+        if kind is not None and isinstance(raw, str):
+            value = _quantity(kind.form, raw)
+            if value is not None:
+                values[key] = value
     return values
 
 
-def _check_resources(body: dict[str, object], edition: str) -> Iterator[Violation]:
-    for path, container in _containers(body):
-        resources = _obj(container.get("resources"))
+def _check_resources(b: _Body, out: list[Violation]) -> None:
+    for path, container in b.containers:
+        resources = container.get("resources")
+        if not isinstance(resources, dict):
+            continue
         limits = _quantities(resources, "limits")
         requests = _quantities(resources, "requests")
         for field, values in (("limits", limits), ("requests", requests)):
@@ -162,7 +178,8 @@ def _check_resources(body: dict[str, object], edition: str) -> Iterator[Violatio
                 kind = _RESOURCE_KINDS[key]
                 low = _MEMORY_LIMIT_MIN if (field, key) == ("limits", "memory") else kind.low
                 if not low <= value <= kind.high:
-                    yield _rule(
+                    _rule(
+                        out,
                         (*path, "resources", field, key),
                         "resource-range",
                         f"{key} {field[:-1]} {value}{kind.unit} is out of range; the API accepts "
@@ -171,7 +188,8 @@ def _check_resources(body: dict[str, object], edition: str) -> Iterator[Violatio
         for key, request in requests.items():
             limit = limits.get(key)
             if limit is not None and request > limit:
-                yield _rule(
+                _rule(
+                    out,
                     (*path, "resources", "requests", key),
                     "requests-within-limits",
                     f"{key} request {request} is above its limit {limit}; the API requires "
@@ -179,23 +197,25 @@ def _check_resources(body: dict[str, object], edition: str) -> Iterator[Violatio
                 )
 
 
-def _check_ports(body: dict[str, object], edition: str) -> Iterator[Violation]:
-    host_network = _configs(body).get("host_network") is True
-    for path, container in _containers(body):
+def _check_ports(b: _Body, out: list[Violation]) -> None:
+    host_network = b.configs.get("host_network") is True
+    for path, container in b.containers:
         for index, port in enumerate(_arr(container.get("ports"))):
             if not isinstance(port, dict):
                 continue
             port_path = (*path, "ports", index)
             has_port, has_range = "host_port" in port, "host_port_range" in port
             if has_port and has_range:
-                yield _rule(
+                _rule(
+                    out,
                     port_path,
                     "host-port-xor-range",
                     "both host_port and host_port_range are set; the API takes one of them",
                 )
             elif not has_port and not has_range and not host_network:
                 # Without the host network a container port is reached through a host port.
-                yield _rule(
+                _rule(
+                    out,
                     port_path,
                     "host-port-xor-range",
                     "neither host_port nor host_port_range is set; without host_network the API "
@@ -204,8 +224,9 @@ def _check_ports(body: dict[str, object], edition: str) -> Iterator[Violation]:
             if not has_range:
                 continue
             range_path = (*port_path, "host_port_range")
-            if edition != "platinum":
-                yield _rule(
+            if b.edition != "platinum":
+                _rule(
+                    out,
                     range_path,
                     "edition-host-port-range",
                     "host_port_range is only available on the platinum edition; use host_port",
@@ -213,7 +234,8 @@ def _check_ports(body: dict[str, object], edition: str) -> Iterator[Violation]:
             port_range = _obj(port.get("host_port_range"))
             low, high = _int(port_range.get("min_port")), _int(port_range.get("max_port"))
             if low is not None and high is not None and high <= low:
-                yield _rule(
+                _rule(
+                    out,
                     (*range_path, "max_port"),
                     "port-range-order",
                     f"max_port {high} is not greater than min_port {low}; the API requires "
@@ -221,13 +243,14 @@ def _check_ports(body: dict[str, object], edition: str) -> Iterator[Violation]:
                 )
 
 
-def _check_probes(body: dict[str, object], edition: str) -> Iterator[Violation]:
-    for path, container in _containers(body):
+def _check_probes(b: _Body, out: list[Violation]) -> None:
+    for path, container in b.containers:
         for field in ("readiness_probe", "liveness_probe"):
             probe = container.get(field)
             if isinstance(probe, dict) and ("exec" in probe) == ("http_get" in probe):
                 which = "both" if "exec" in probe else "neither of"
-                yield _rule(
+                _rule(
+                    out,
                     (*path, field),
                     "probe-one-handler",
                     f"{field} has {which} exec and http_get; the API takes exactly one",
@@ -237,18 +260,18 @@ def _check_probes(body: dict[str, object], edition: str) -> Iterator[Violation]:
 _ENV_SOURCES = ("value", "value_from", "field_path")
 
 
-def _check_envs(body: dict[str, object], edition: str) -> Iterator[Violation]:
-    for path, container in _containers(body):
+def _check_envs(b: _Body, out: list[Violation]) -> None:
+    for path, container in b.containers:
         first_index: dict[str, int] = {}
         for index, env in enumerate(_arr(container.get("envs"))):
             if not isinstance(env, dict):
                 continue
-            env_path = (*path, "envs", index)
-            sources = [field for field in _ENV_SOURCES if field in env]
-            if len(sources) != 1:
+            if ("value" in env) + ("value_from" in env) + ("field_path" in env) != 1:
+                sources = [field for field in _ENV_SOURCES if field in env]
                 found = " and ".join(sources) or "none of them"
-                yield _rule(
-                    env_path,
+                _rule(
+                    out,
+                    (*path, "envs", index),
                     "env-one-source",
                     f"env sets {found}; the API takes exactly one of value, value_from "
                     "and field_path",
@@ -258,16 +281,18 @@ def _check_envs(body: dict[str, object], edition: str) -> Iterator[Violation]:
                 "configmap" in value_from
             ):
                 which = "both" if "secret" in value_from else "neither of"
-                yield _rule(
-                    (*env_path, "value_from"),
+                _rule(
+                    out,
+                    (*path, "envs", index, "value_from"),
                     "env-value-from-one-source",
                     f"value_from has {which} secret and configmap; the API takes exactly one",
                 )
             name = env.get("name")
             if isinstance(name, str):
                 if name in first_index:
-                    yield _rule(
-                        (*env_path, "name"),
+                    _rule(
+                        out,
+                        (*path, "envs", index, "name"),
                         "unique-env-names",
                         f"env {name!r} is already defined at envs[{first_index[name]}]; "
                         "the API requires unique env names",
@@ -276,11 +301,11 @@ def _check_envs(body: dict[str, object], edition: str) -> Iterator[Violation]:
                     first_index[name] = index
 
 
-def _check_volume_names(body: dict[str, object], edition: str) -> Iterator[Violation]:
+def _check_volume_names(b: _Body, out: list[Violation]) -> None:
     """A volume name is one pod volume: mounted by several containers, or twice by one at two
     destinations, its entries must agree on what it is."""
     first: dict[str, tuple[object, object, _Path]] = {}
-    for path, container in _containers(body):
+    for path, container in b.containers:
         destinations: set[tuple[str, str]] = set()
         for index, volume in enumerate(_arr(container.get("volumes"))):
             entry = _obj(volume)
@@ -292,7 +317,8 @@ def _check_volume_names(body: dict[str, object], edition: str) -> Iterator[Viola
             if not isinstance(destination, str):
                 continue  # the schema reports it
             if (name, destination) in destinations:
-                yield _rule(
+                _rule(
+                    out,
                     (*here, "destination"),
                     "one-volume-per-name",
                     f"volume {name!r} is mounted twice at {destination!r}",
@@ -302,7 +328,8 @@ def _check_volume_names(body: dict[str, object], edition: str) -> Iterator[Viola
             if name not in first:
                 first[name] = (*kind, here)
             elif first[name][:2] != kind:
-                yield _rule(
+                _rule(
+                    out,
                     (*here, "name"),
                     "one-volume-per-name",
                     f"volume {name!r} is {kind[0]} {kind[1]!r} here but {first[name][0]} "
@@ -310,10 +337,13 @@ def _check_volume_names(body: dict[str, object], edition: str) -> Iterator[Viola
                 )
 
 
-def _check_container_names(body: dict[str, object], edition: str) -> Iterator[Violation]:
-    names = ((container.get("name"), path) for path, container in _containers(body))
+def _check_container_names(b: _Body, out: list[Violation]) -> None:
+    if len(b.containers) < 2:
+        return  # nothing to repeat
+    names = ((container.get("name"), path) for path, container in b.containers)
     for name, path, first in _repeats((n, p) for n, p in names if isinstance(n, str)):
-        yield _rule(
+        _rule(
+            out,
             (*path, "name"),
             "unique-container-names",
             f"container {name!r} is already defined at {format_path(first)}; "
@@ -321,10 +351,14 @@ def _check_container_names(body: dict[str, object], edition: str) -> Iterator[Vi
         )
 
 
-def _check_tag_keys(body: dict[str, object], edition: str) -> Iterator[Violation]:
-    keys = ((_obj(tag).get("key"), index) for index, tag in enumerate(_arr(body.get("tags"))))
+def _check_tag_keys(b: _Body, out: list[Violation]) -> None:
+    tags = _arr(b.body.get("tags"))
+    if not tags:
+        return
+    keys = ((_obj(tag).get("key"), index) for index, tag in enumerate(tags))
     for key, index, first in _repeats((k, i) for k, i in keys if isinstance(k, str)):
-        yield _rule(
+        _rule(
+            out,
             ("tags", index, "key"),
             "unique-tag-keys",
             f"tag key {key!r} is already used at tags[{first}]; the API requires unique tag keys",
@@ -346,15 +380,10 @@ def _match_expressions(node: object, path: _Path) -> Iterator[tuple[_Path, dict[
             yield from _match_expressions(item, (*path, index))
 
 
-_INTEGER = contract.compiled(contract.INTEGER)
-
-
-def _one_integer(values: list[str]) -> bool:
-    return len(values) == 1 and _INTEGER.fullmatch(values[0]) is not None
-
-
-def _check_match_expressions(body: dict[str, object], edition: str) -> Iterator[Violation]:
-    affinity = _template(body).get("affinity")
+def _check_match_expressions(b: _Body, out: list[Violation]) -> None:
+    affinity = b.template.get("affinity")
+    if not isinstance(affinity, (dict, list)):
+        return
     for path, expression in _match_expressions(affinity, (*_TEMPLATE, "affinity")):
         operator = expression.get("operator")
         values = expression.get("values", [])
@@ -366,19 +395,20 @@ def _check_match_expressions(body: dict[str, object], edition: str) -> Iterator[
         elif operator in contract.OPERATORS_WITHOUT_VALUES and values:
             problem = "takes no values"
         elif operator in contract.OPERATORS_ONE_INTEGER and (
-            len(values) != 1 or not _INTEGER.fullmatch(values[0])
+            len(values) != 1 or not _form(contract.INTEGER).fullmatch(values[0])
         ):
             problem = "takes exactly one value, an integer"
         if problem:
-            yield _rule(
+            _rule(
+                out,
                 path,
                 "match-expression-values",
                 f"operator {operator} {problem}; got {short(values)}",
             )
 
 
-def _check_dns_policy(body: dict[str, object], edition: str) -> Iterator[Violation]:
-    configs = _configs(body)
+def _check_dns_policy(b: _Body, out: list[Violation]) -> None:
+    configs = b.configs
     policy = configs.get("dns_policy")
     if configs.get("host_network") is True:
         allowed, network = ("Default", "ClusterFirstWithHostNet"), "with"
@@ -386,7 +416,8 @@ def _check_dns_policy(body: dict[str, object], edition: str) -> Iterator[Violati
         allowed, network = ("Default", "ClusterFirst"), "without"
     # Values outside the enum are the schema's to report.
     if policy in ("ClusterFirst", "ClusterFirstWithHostNet") and policy not in allowed:
-        yield _rule(
+        _rule(
+            out,
             (*_CONFIGS, "dns_policy"),
             "dns-policy-host-network",
             f"dns_policy {policy} is not allowed {network} host_network; the API accepts "
@@ -397,25 +428,29 @@ def _check_dns_policy(body: dict[str, object], edition: str) -> Iterator[Violati
 _MAX_REPLICAS = contract.REPLICAS_MAX
 
 
-def _check_edition(body: dict[str, object], edition: str) -> Iterator[Violation]:
-    if edition != "platinum" and "affinity" in _template(body):
-        yield _rule(
+def _check_edition(b: _Body, out: list[Violation]) -> None:
+    edition = b.edition
+    if edition != "platinum" and "affinity" in b.template:
+        _rule(
+            out,
             (*_TEMPLATE, "affinity"),
             "edition-affinity",
             "affinity is only available on the platinum edition",
         )
-    replicas = _int(_obj(body.get("deployment")).get("replicas"))
+    replicas = _int(_obj(b.body.get("deployment")).get("replicas"))
     if replicas is None:
         return
     if edition == contract.PROFESSIONAL and replicas > _MAX_REPLICAS[edition]:
-        yield _rule(
+        _rule(
+            out,
             ("deployment", "replicas"),
             "edition-replicas",
             f"{replicas} replicas; the professional edition runs exactly {_MAX_REPLICAS[edition]} "
             f"(platinum: up to {_MAX_REPLICAS[contract.PLATINUM]})",
         )
     elif edition == contract.PLATINUM and replicas > _MAX_REPLICAS[edition]:
-        yield _rule(
+        _rule(
+            out,
             ("deployment", "replicas"),
             "edition-replicas",
             f"{replicas} replicas; the platinum edition accepts fewer than "
@@ -426,14 +461,15 @@ def _check_edition(body: dict[str, object], edition: str) -> Iterator[Violation]
 _MAX_ARGV_CHARS = contract.ARGV_MAX
 
 
-def _check_argv_length(body: dict[str, object], edition: str) -> Iterator[Violation]:
+def _check_argv_length(b: _Body, out: list[Violation]) -> None:
     # Both editions state the limit for command and for args separately.
-    for path, container in _containers(body):
+    for path, container in b.containers:
         for field in ("command", "args"):
-            items = _arr(container.get(field))
-            total = sum(len(item) for item in items if isinstance(item, str))
+            items = container.get(field)
+            total = sum(len(i) for i in items if isinstance(i, str)) if _arr(items) else 0
             if total > _MAX_ARGV_CHARS:
-                yield _rule(
+                _rule(
+                    out,
                     (*path, field),
                     "argv-length",
                     f"{field} holds {total} characters; the API accepts at most {_MAX_ARGV_CHARS}",
@@ -454,3 +490,10 @@ RULES: tuple[_Rule, ...] = (
     _check_probes,
     _check_volume_names,
 )
+
+
+def check_rules(body: dict[str, object], edition: str, out: list[Violation]) -> None:
+    """Append to ``out`` every violation of the rules, rule by rule in the order of RULES."""
+    checked = _Body(body, edition)
+    for rule in RULES:
+        rule(checked, out)

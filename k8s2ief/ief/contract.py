@@ -6,8 +6,9 @@ is the one both accept (the stricter), and the comment says which edition set it
 
 Read by the converter's rules (k8s2ief/rules/), the body rules (k8s2ief/ief/body_rules.py),
 the settings and the commands. ``scripts/gen_schema.py`` writes the JSON Schema
-(k8s2ief/schemas/create-deployment.schema.json) from ``SCHEMA_VALUES`` below, and
-tests/test_contract.py checks the committed schema is current. A new limit is one line here plus
+(k8s2ief/schemas/create-deployment.schema.json) from ``SCHEMA_VALUES`` below, and its checks as
+code (k8s2ief/ief/schema_checks.py); tests/test_contract.py and tests/test_schema_checks.py check
+both committed files are current. A new limit is one line here plus
 a ``@{NAME}`` placeholder in scripts/create-deployment.schema.in.json.
 
 Patterns are written without anchors (``fullmatch`` in code); the schema anchors them.
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 
 # Service editions; only platinum has affinity, host port ranges and more than one replica.
@@ -79,14 +79,42 @@ HOST_PATH = r"/[-/_.A-Za-z0-9]*"
 FILE_MODE_MAX = 0o777
 
 
-@dataclass(frozen=True, slots=True)
 class ResourceRange:
-    """One resource key of ContainerDef.resources, in IEF's unit (en edition's ranges)."""
+    """One resource key of ContainerDef.resources, in IEF's unit (en edition's ranges): a value,
+    compared and shown by its fields.
+
+    A plain class rather than a frozen dataclass or a named tuple: every conversion imports the
+    contract, and creating either costs more start-up time than the rest of the module.
+    """
+
+    __slots__ = ("form", "high", "low", "unit")
 
     low: Decimal  # inclusive
     high: Decimal  # inclusive
     unit: str  # for messages: " cores", " MB", ""
     form: str  # the spelling the API takes: a plain decimal, or a whole count
+
+    def __init__(self, low: Decimal, high: Decimal, unit: str, form: str) -> None:
+        for name, value in (("low", low), ("high", high), ("unit", unit), ("form", form)):
+            object.__setattr__(self, name, value)
+
+    def _fields(self) -> tuple[Decimal, Decimal, str, str]:
+        return (self.low, self.high, self.unit, self.form)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r} of a ResourceRange")
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._fields() == other._fields()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        low, high, unit, form = (repr(field) for field in self._fields())
+        return f"ResourceRange(low={low}, high={high}, unit={unit}, form={form})"
 
     @property
     def text(self) -> str:

@@ -1,12 +1,14 @@
-"""The JSON Schema of the create-deployment body, applied by a small interpreter.
+"""The JSON Schema of the create-deployment body, and the interpreter that is its reference.
 
 The schema (k8s2ief/schemas/create-deployment.schema.json, generated from the IEF contract by
 scripts/gen_schema.py) says types, required fields, enums, patterns, lengths and ranges. It is
-applied here instead of by the ``jsonschema`` package: validation runs inside every
-``k8s2ief convert`` and importing ``jsonschema`` alone costs about 100 ms of CLI start-up. The
-interpreter knows exactly the keywords the schema uses and refuses to compile any other, so a
-schema edit cannot be silently ignored; tests/test_validate.py proves it agrees with
-``jsonschema``'s Draft 2020-12 validator.
+applied by our own code instead of by the ``jsonschema`` package, whose import alone costs about
+100 ms of CLI start-up. This interpreter knows exactly the keywords the schema uses and refuses
+to compile any other, so a schema edit cannot be silently ignored; tests/test_validate.py proves
+it agrees with ``jsonschema``'s Draft 2020-12 validator. Conversions do not run it: they run the
+same checks as generated code (k8s2ief/ief/schema_checks.py, by scripts/gen_validator.py from
+this module's tables), which tests/test_schema_checks.py proves reports exactly what this
+interpreter reports, so that no conversion reads or compiles the schema.
 """
 
 from __future__ import annotations
@@ -15,11 +17,18 @@ import json
 import operator
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from functools import cache, lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
-from k8s2ief.ief.violation import Path, Violation, format_path, short
+from k8s2ief.ief.violation import (
+    Path,
+    Violation,
+    json_equal,
+    json_type,
+    schema_violation,
+    short,
+    unknown_fields,
+)
 
 _Path = Path
 
@@ -53,25 +62,6 @@ def compiled_schema() -> _Check:
     return _SchemaCompiler(schema).compile(schema)
 
 
-# JSON type names by Python type; bool before int, since a bool is an int to isinstance.
-_JSON_TYPE_NAMES: tuple[tuple[type, str], ...] = (
-    (type(None), "null"),
-    (bool, "boolean"),
-    (int, "integer"),
-    (float, "number"),
-    (str, "string"),
-    (list, "array"),
-    (dict, "object"),
-)
-
-
-def _json_type(value: object) -> str:
-    """The JSON type name of a Python value, for messages."""
-    return next(
-        (name for kind, name in _JSON_TYPE_NAMES if isinstance(value, kind)), type(value).__name__
-    )
-
-
 def _is_number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
@@ -88,19 +78,6 @@ _TYPE_TESTS: Mapping[str, Callable[[object], bool]] = {
     "number": _is_number,
     "integer": lambda v: _is_number(v) and not isinstance(v, float),
 }
-
-
-def _json_equal(a: object, b: object) -> bool:
-    """JSON equality as JSON Schema's enum/const mean it: true is not 1, 1 is 1.0."""
-    if isinstance(a, bool) or isinstance(b, bool):
-        return isinstance(a, bool) and isinstance(b, bool) and a == b
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(_json_equal(x, y) for x, y in zip(a, b, strict=True))
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_json_equal(a[k], b[k]) for k in a)
-    if isinstance(a, (list, dict)) or isinstance(b, (list, dict)):
-        return False
-    return a == b
 
 
 class _SchemaCompiler:
@@ -144,8 +121,8 @@ class _SchemaCompiler:
 
         def check(instance: object, path: _Path, out: list[Violation]) -> None:
             if not any(test(instance) for test in tests):
-                got = _json_type(instance)
-                out.append(_violation(path, "type", f"expected {wanted}, got {got}", hint))
+                got = json_type(instance)
+                out.append(schema_violation(path, "type", f"expected {wanted}, got {got}", hint))
 
         return check
 
@@ -171,7 +148,7 @@ class _SchemaCompiler:
                 for name, field_hint in hints.items():
                     if name not in instance:
                         msg = f"missing required field {name!r}"
-                        out.append(_violation(path, "required", msg, field_hint))
+                        out.append(schema_violation(path, "required", msg, field_hint))
 
         return check
 
@@ -181,12 +158,8 @@ class _SchemaCompiler:
         if value is False:
 
             def reject(instance: object, path: _Path, out: list[Violation]) -> None:
-                if isinstance(instance, dict):
-                    extra = [key for key in instance if key not in known]
-                    if extra:
-                        names = ", ".join(repr(key) for key in extra)
-                        msg = f"unknown field(s) {names}; allowed: {allowed}"
-                        out.append(_violation(path, "additionalProperties", msg, None))
+                if isinstance(instance, dict) and not instance.keys() <= known:
+                    out.append(unknown_fields(path, instance, known, allowed))
 
             return reject
         sub = self.compile(value)
@@ -214,17 +187,17 @@ class _SchemaCompiler:
         listed = ", ".join(short(option) for option in options)
 
         def check(instance: object, path: _Path, out: list[Violation]) -> None:
-            if not any(_json_equal(instance, option) for option in options):
+            if not any(json_equal(instance, option) for option in options):
                 msg = f"{short(instance)} is not one of {listed}"
-                out.append(_violation(path, "enum", msg, hint))
+                out.append(schema_violation(path, "enum", msg, hint))
 
         return check
 
     def _const(self, value: object, schema: _Schema, hint: str | None) -> _Check:
         def check(instance: object, path: _Path, out: list[Violation]) -> None:
-            if not _json_equal(instance, value):
+            if not json_equal(instance, value):
                 msg = f"{short(instance)} must be {short(value)}"
-                out.append(_violation(path, "const", msg, hint))
+                out.append(schema_violation(path, "const", msg, hint))
 
         return check
 
@@ -235,7 +208,7 @@ class _SchemaCompiler:
             # search, not match: JSON Schema patterns are unanchored unless they say ^ and $.
             if isinstance(instance, str) and regex.search(instance) is None:
                 msg = f"{short(instance)} does not match {regex.pattern}"
-                out.append(_violation(path, "pattern", msg, hint))
+                out.append(schema_violation(path, "pattern", msg, hint))
 
         return check
 
@@ -295,47 +268,49 @@ class _SchemaCompiler:
     }
 
 
-@dataclass(frozen=True, slots=True)
-class _Bound:
-    """A keyword that bounds a measure of a value: a string's length, a number, an array's size."""
+class _Bound(NamedTuple):
+    """A keyword that bounds a measure of a value: a string's length, a number, an array's size.
 
-    applies: Callable[[object], bool]  # values of other types are the "type" keyword's to report
-    measure: Callable[[Any], int | float]
-    beyond: Callable[[Any, Any], bool]  # measure, limit -> whether the limit is broken
+    The generator of the compiled checks (scripts/gen_validator.py) reads the same table.
+    """
+
+    applies_to: str  # the JSON type bounded; other types are the "type" keyword's to report
+    by_length: bool  # the value's length or size (an integer limit), else the number itself
+    is_minimum: bool  # a measure below the limit breaks it, else one above it
     message: str  # formatted with the measure and the limit
-    integer_limit: bool  # lengths and sizes are integers, minimum/maximum any number
+
+
+_BOUNDS: Mapping[str, _Bound] = {
+    "minLength": _Bound("string", True, True, "{} characters, fewer than {}"),
+    "maxLength": _Bound("string", True, False, "{} characters, more than {}"),
+    "minimum": _Bound("number", False, True, "{} is below the minimum {}"),
+    "maximum": _Bound("number", False, False, "{} is above the maximum {}"),
+    "minItems": _Bound("array", True, True, "{} items, fewer than {}"),
+    "maxItems": _Bound("array", True, False, "{} items, more than {}"),
+}
+
+
+def bound_limit(bound: _Bound, value: object) -> int | float:
+    """The keyword's limit, checked: lengths and sizes are integers, minimum/maximum any number."""
+    return _as_int(value) if bound.by_length else _as_number(value)
 
 
 def _itself(value: object) -> object:
     return value
 
 
-def _is_str(value: object) -> bool:
-    return isinstance(value, str)
-
-
-def _is_list(value: object) -> bool:
-    return isinstance(value, list)
-
-
-_BOUNDS: Mapping[str, _Bound] = {
-    "minLength": _Bound(_is_str, len, operator.lt, "{} characters, fewer than {}", True),
-    "maxLength": _Bound(_is_str, len, operator.gt, "{} characters, more than {}", True),
-    "minimum": _Bound(_is_number, _itself, operator.lt, "{} is below the minimum {}", False),
-    "maximum": _Bound(_is_number, _itself, operator.gt, "{} is above the maximum {}", False),
-    "minItems": _Bound(_is_list, len, operator.lt, "{} items, fewer than {}", True),
-    "maxItems": _Bound(_is_list, len, operator.gt, "{} items, more than {}", True),
-}
-
-
 def _bound_check(bound: _Bound, keyword: str, value: object, hint: str | None) -> _Check:
-    limit = _as_int(value) if bound.integer_limit else _as_number(value)
+    limit = bound_limit(bound, value)
+    applies = _TYPE_TESTS[bound.applies_to]
+    measure: Callable[[Any], int | float] = len if bound.by_length else _itself  # type: ignore[assignment]
+    beyond = operator.lt if bound.is_minimum else operator.gt
 
     def check(instance: object, path: _Path, out: list[Violation]) -> None:
-        if bound.applies(instance):
-            measured = bound.measure(instance)
-            if bound.beyond(measured, limit):
-                out.append(_violation(path, keyword, bound.message.format(measured, limit), hint))
+        if applies(instance):
+            measured = measure(instance)
+            if beyond(measured, limit):
+                message = bound.message.format(measured, limit)
+                out.append(schema_violation(path, keyword, message, hint))
 
     return check
 
@@ -348,12 +323,6 @@ def compiled_pattern(pattern: str) -> re.Pattern[str]:
 def _description(schema: object) -> str | None:
     description = schema.get("description") if isinstance(schema, dict) else None
     return description if isinstance(description, str) else None
-
-
-def _violation(path: _Path, keyword: str, message: str, hint: str | None) -> Violation:
-    if hint:
-        message = f"{message} (API: {hint})"
-    return Violation(format_path(path), "schema." + keyword, message, path)
 
 
 def _as_dict(value: object) -> dict[str, object]:
