@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from k8s2ief.codes import severity_of
@@ -17,6 +16,7 @@ from k8s2ief.load import Document, Limits, Source, iter_sources, read_chunk
 from k8s2ief.load.split import Chunk, reencode_if_utf16, split_documents
 from k8s2ief.names import FirstUse
 from k8s2ief.paths import Path, render
+from k8s2ief.records import MutableRecord
 from k8s2ief.references import uses_env_from
 from k8s2ief.rules import convert_manifest
 from k8s2ief.rules.handlers import handles
@@ -34,19 +34,51 @@ SIBLING_KINDS = ("ConfigMap", "Secret")
 CONVERTED, LOSSY, FAILED, SKIPPED = "converted", "lossy", "failed", "skipped"
 
 
-@dataclass
-class DocumentResult:
+class DocumentResult(MutableRecord):
     """What became of one input document."""
 
+    __slots__ = (  # noqa: RUF023 (the order of __init__)
+        "file",
+        "line",
+        "kind",
+        "name",
+        "status",
+        "body",
+        "findings",
+        "unreadable",
+        "ignore",
+    )
     file: str
     line: int | None
     kind: str | None
     name: str | None
     status: str
-    body: dict[str, object] | None = None
-    findings: list[Finding] = field(default_factory=list)
-    unreadable: bool = False
-    ignore: frozenset[str] = frozenset()  # codes and prefixes its k8s2ief.io/ignore suppresses
+    body: dict[str, object] | None
+    findings: list[Finding]
+    unreadable: bool
+    ignore: frozenset[str]  # codes and prefixes its k8s2ief.io/ignore suppresses
+
+    def __init__(
+        self,
+        file: str,
+        line: int | None,
+        kind: str | None,
+        name: str | None,
+        status: str,
+        body: dict[str, object] | None = None,
+        findings: list[Finding] | None = None,
+        unreadable: bool = False,
+        ignore: frozenset[str] = frozenset(),
+    ) -> None:
+        self.file = file
+        self.line = line
+        self.kind = kind
+        self.name = name
+        self.status = status
+        self.body = body
+        self.findings = [] if findings is None else findings
+        self.unreadable = unreadable
+        self.ignore = ignore
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -78,7 +110,7 @@ class Converter:
         self.validate = validate
         self.siblings: dict[tuple[str, str], tuple[str, ...]] = dict(settings.siblings)
         # Rules read sibling keys through the settings; this map also grows as the stream goes.
-        self._settings = replace(settings, siblings=self.siblings)
+        self._settings = settings.replace(siblings=self.siblings)
         self._names = FirstUse()  # IEF name -> where it was first used
         self._node_ports = FirstUse()  # "node/port" -> the deployment that binds it first
 
@@ -257,7 +289,7 @@ def with_policy(result: DocumentResult, policy: Policy) -> DocumentResult:
     if not dropped and kept == result.findings:
         return result
     keeps_status = result.body is None or result.status == SKIPPED
-    return replace(result, findings=kept, status=result.status if keeps_status else status_of(kept))
+    return result.replace(findings=kept, status=result.status if keeps_status else status_of(kept))
 
 
 def sibling_keys(doc: Document) -> tuple[str, ...]:
