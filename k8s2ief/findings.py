@@ -8,9 +8,9 @@ the registry in k8s2ief.codes gives the code its default severity and documentat
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Iterable, Mapping
 
+from k8s2ief.patterns import lazy
 from k8s2ief.records import FrozenRecord, set_field
 from k8s2ief.severity import Severity
 
@@ -97,7 +97,7 @@ def parse_fail_on(text: str) -> Severity | None:
 
 
 # A code prefix: "KI8" (or "KI8*") stands for every KI8xx code, "KI80" for KI800-KI809.
-_PREFIX = re.compile(r"KI\d{1,2}\*?")
+_PREFIX = lazy(r"KI\d{1,2}\*?")
 
 
 def code_patterns(text: str | Iterable[str], *, strict: bool = True) -> frozenset[str]:

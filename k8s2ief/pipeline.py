@@ -6,7 +6,6 @@ what they do with the results.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
@@ -16,6 +15,7 @@ from k8s2ief.load import Document, Limits, Source, iter_sources, read_chunk
 from k8s2ief.load.split import Chunk, reencode_if_utf16, split_documents
 from k8s2ief.names import FirstUse
 from k8s2ief.paths import Path, render
+from k8s2ief.patterns import lazy
 from k8s2ief.records import MutableRecord
 from k8s2ief.references import uses_env_from
 from k8s2ief.rules import convert_manifest
@@ -327,7 +327,7 @@ class SiblingKeys(dict[tuple[str, str], tuple[str, ...]]):
 # as a word of its own (not inside imagePullSecrets or configMapKeyRef), spells it with escapes (a
 # backslash) or hides it in a !!binary scalar; every other chunk is skipped without parsing, which
 # makes this pre-scan cheap on streams of Deployments.
-_MAY_BE_SIBLING = re.compile(rb"(?<![A-Za-z0-9_])(?:ConfigMap|Secret)(?![A-Za-z0-9_])|\\|binary")
+_MAY_BE_SIBLING = lazy(rb"(?<![A-Za-z0-9_])(?:ConfigMap|Secret)(?![A-Za-z0-9_])|\\|binary")
 
 
 def cluster_deployments(target: ClusterTarget) -> tuple[list[Document], Siblings]:
