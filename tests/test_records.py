@@ -145,3 +145,12 @@ def test_every_record_lists_its_init_parameters_as_its_slots() -> None:
     for cls in records:
         parameters = list(inspect.signature(cls.__init__).parameters)[1:]
         assert list(cls.__slots__) == parameters, cls
+
+
+def test_spelled_out_reduce_agrees_with_the_generic_one() -> None:
+    # Finding, Chunk and DocumentResult cross process boundaries often enough to pickle by a
+    # hand-written __reduce__; it must list every field, in order, as the generic one does.
+    result = DocumentResult("a", 1, "Deployment", "w", "lossy", {}, [finding()], True, frozenset())
+    for record in (finding(), Chunk(b"x", 3, True), result):
+        assert type(record).__reduce__ is not Record.__reduce__
+        assert record.__reduce__() == Record.__reduce__(record)

@@ -36,6 +36,10 @@ class Chunk(FrozenRecord):
         set_field(self, "first_line", first_line)
         set_field(self, "oversize", oversize)
 
+    def __reduce__(self) -> tuple[type[Chunk], tuple[bytes, int, bool]]:
+        # Every document goes to a worker as a chunk: spelled out, faster than the generic one.
+        return (Chunk, (self.text, self.first_line, self.oversize))
+
 
 def reencode_if_utf16(stream: BinaryIO) -> BinaryIO:
     """Streams with a UTF-16/32 byte order mark are decoded once and handed on as UTF-8."""
