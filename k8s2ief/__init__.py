@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from k8s2ief.conversion import Conversion
     from k8s2ief.findings import Finding, Policy, Severity
     from k8s2ief.ief.validate import Violation
     from k8s2ief.pipeline import DocumentResult
@@ -32,25 +32,17 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name: str) -> object:
-    # Finding, Policy and Severity on first use: importing the package (every command does, for
-    # k8s2ief.cli) then costs nothing of the findings machinery.
+    # Finding, Policy, Severity and Conversion on first use: importing the package (every
+    # command does, for k8s2ief.cli) then costs nothing of the findings machinery.
     if name in ("Finding", "Policy", "Severity"):
         from k8s2ief import findings
 
         return getattr(findings, name)
+    if name == "Conversion":
+        from k8s2ief.conversion import Conversion
+
+        return Conversion
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-@dataclass(frozen=True)
-class Conversion:
-    """The outcome of converting one manifest."""
-
-    body: dict[str, object] | None
-    findings: list[Finding] = field(default_factory=list)
-    status: str = "converted"  # converted | lossy | failed | skipped
-    kind: str | None = None
-    name: str | None = None  # the manifest's metadata.name
-    line: int | None = None  # where the document starts in a text stream
 
 
 def convert_stream(
@@ -97,13 +89,15 @@ def convert_stream(
     else:
         documents = [Document(source, 0, dict(manifest)) for manifest in stream]
         siblings = siblings_of(documents)
-    converter = Converter(replace(settings, siblings=dict(siblings)))
+    converter = Converter(settings.replace(siblings=dict(siblings)))
     results = (with_policy(converter.convert(doc), policy) for doc in documents)
     located = isinstance(stream, (str, bytes))
     return [_conversion(result, located) for result in results]
 
 
 def _conversion(result: DocumentResult, located: bool) -> Conversion:
+    from k8s2ief.conversion import Conversion
+
     findings = result.findings if located else [_without_location(f) for f in result.findings]
     line = result.line if located else None
     return Conversion(result.body, findings, result.status, result.kind, result.name, line)
@@ -125,6 +119,7 @@ def convert(
     arguments (both node_id and group_id, an unknown edition). Findings carry no file or line,
     since a dict has none; the CLI reads files and fills them in.
     """
+    from k8s2ief.conversion import Conversion
     from k8s2ief.load import Document
     from k8s2ief.pipeline import Converter
     from k8s2ief.settings import Settings
@@ -143,7 +138,7 @@ def convert(
 
 
 def _without_location(finding: Finding) -> Finding:
-    return replace(finding, file=None, line=None)
+    return finding.replace(file=None, line=None)
 
 
 def validate(body: object, *, edition: str = "professional") -> list[Violation]:

@@ -9,6 +9,7 @@ bug: please report it); 130 interrupted (SIGINT); 143 terminated (SIGTERM).
 
 from __future__ import annotations
 
+import gc
 import importlib
 import sys
 
@@ -70,7 +71,16 @@ class LazyGroup(click.Group):
         if entry is None:
             return None
         module, attribute = entry[0].split(":")
-        command: click.Command = getattr(importlib.import_module(module), attribute)
+        # Importing a command brings in most of the package: thousands of functions, classes
+        # and tables that live as long as the process, and next to no garbage. Collections
+        # during that import only walk them again and again, so they wait until it is done.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            command: click.Command = getattr(importlib.import_module(module), attribute)
+        finally:
+            if collecting:
+                gc.enable()
         return command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:

@@ -8,20 +8,28 @@ says nothing about severity: users may change any code's severity (``--severity 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from k8s2ief.records import FrozenRecord, set_field
 from k8s2ief.severity import Severity
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO  # noqa: E741
 
 
-@dataclass(frozen=True)
-class CodeInfo:
+class CodeInfo(FrozenRecord):
+    """One row of the registry: a code, its name, default severity and documentation."""
+
+    __slots__ = ("code", "name", "severity", "summary", "doc")  # noqa: RUF023 (the order of __init__)
     code: str
     name: str
     severity: Severity
     summary: str
     doc: str
+
+    def __init__(self, code: str, name: str, severity: Severity, summary: str, doc: str) -> None:
+        set_field(self, "code", code)
+        set_field(self, "name", name)
+        set_field(self, "severity", severity)
+        set_field(self, "summary", summary)
+        set_field(self, "doc", doc)
 
 
 _TABLE: list[tuple[str, str, Severity, str, str]] = [

@@ -12,7 +12,8 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+
+from k8s2ief.records import FrozenRecord, set_field
 
 ENV_VAR = "K8S2IEF_CONFIG"
 YAML_NAMES = (".k8s2ief.yaml", ".k8s2ief.yml")  # also in load.render.CONFIG_FILES: not manifests
@@ -90,12 +91,16 @@ KEYS: dict[str, tuple[Callable[[object], object], tuple[str, ...]]] = {
 MULTIPLE = frozenset({"node_ids", "ignore", "severity"})  # options that repeat take lists
 
 
-@dataclass(frozen=True)
-class Config:
+class Config(FrozenRecord):
     """A config file's checked values, by key."""
 
+    __slots__ = ("path", "values")
     path: str
     values: dict[str, object]
+
+    def __init__(self, path: str, values: dict[str, object]) -> None:
+        set_field(self, "path", path)
+        set_field(self, "values", values)
 
     def defaults(self, parameters: set[str]) -> dict[str, object]:
         """Click's default_map for a command with these parameter names."""

@@ -8,11 +8,11 @@ from __future__ import annotations
 import functools
 import json
 import os
-import re
 from collections.abc import Callable
 from typing import IO, Protocol
 
 from k8s2ief.outfiles import write_file
+from k8s2ief.patterns import lazy
 
 FORMATS = ("json", "jsonl", "yaml")
 
@@ -126,7 +126,7 @@ class OutputDirError(Exception):
 # A body's file name is its deployment's name; one that is not a plain file name (a path
 # separator, "..", a NUL, a leading dot, control characters, too long) could land outside the
 # folder or nowhere, so such a body is refused, alone, with a one-line error.
-_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,239}")
+_SAFE_NAME = lazy(r"[A-Za-z0-9][A-Za-z0-9._-]{0,239}")
 SUFFIXES = {"json": ".json", "jsonl": ".json", "yaml": ".yaml"}
 
 

@@ -8,10 +8,10 @@ the registry in k8s2ief.codes gives the code its default severity and documentat
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
 
+from k8s2ief.patterns import lazy
+from k8s2ief.records import FrozenRecord, set_field
 from k8s2ief.severity import Severity
 
 __all__ = [
@@ -26,18 +26,36 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(FrozenRecord):
     """One thing a conversion reports. ``path`` uses the manifest's own key names."""
 
+    __slots__ = ("code", "severity", "path", "message", "file", "line", "paths")  # noqa: RUF023 (the order of __init__)
     code: str
     severity: Severity
     path: str
     message: str
-    file: str | None = None
-    line: int | None = None
+    file: str | None
+    line: int | None
     # Every field a summary finding stands for (KI002, KI010): its message names only a few.
-    paths: tuple[str, ...] = ()
+    paths: tuple[str, ...]
+
+    def __init__(
+        self,
+        code: str,
+        severity: Severity,
+        path: str,
+        message: str,
+        file: str | None = None,
+        line: int | None = None,
+        paths: tuple[str, ...] = (),
+    ) -> None:
+        set_field(self, "code", code)
+        set_field(self, "severity", severity)
+        set_field(self, "path", path)
+        set_field(self, "message", message)
+        set_field(self, "file", file)
+        set_field(self, "line", line)
+        set_field(self, "paths", paths)
 
     @property
     def name(self) -> str:
@@ -57,7 +75,7 @@ class Finding:
 
     def __reduce__(self) -> tuple[type[Finding], tuple[object, ...]]:
         # Findings cross process boundaries by the ten thousand (audit --jobs, the parallel
-        # convert path); a plain constructor call pickles in half the time of the default.
+        # convert path): spelled out, this is faster than the records' generic one.
         return (
             Finding,
             (self.code, self.severity, self.path, self.message, self.file, self.line, self.paths),
@@ -87,7 +105,7 @@ def parse_fail_on(text: str) -> Severity | None:
 
 
 # A code prefix: "KI8" (or "KI8*") stands for every KI8xx code, "KI80" for KI800-KI809.
-_PREFIX = re.compile(r"KI\d{1,2}\*?")
+_PREFIX = lazy(r"KI\d{1,2}\*?")
 
 
 def code_patterns(text: str | Iterable[str], *, strict: bool = True) -> frozenset[str]:
@@ -123,8 +141,7 @@ def _matches(pattern: str, code: str) -> bool:
     return code == pattern or (len(pattern) < len(code) and code.startswith(pattern))
 
 
-@dataclass(frozen=True)
-class Policy:
+class Policy(FrozenRecord):
     """What the user decided about findings: ignored codes and per-code severities.
 
     Built once per command from --ignore/--severity and the config file, and applied by convert,
@@ -134,8 +151,15 @@ class Policy:
     prefix beats a shorter one.
     """
 
-    ignore: frozenset[str] = frozenset()
-    severities: Mapping[str, Severity] = field(default_factory=dict)
+    __slots__ = ("ignore", "severities")
+    ignore: frozenset[str]
+    severities: Mapping[str, Severity]
+
+    def __init__(
+        self, ignore: frozenset[str] = frozenset(), severities: Mapping[str, Severity] | None = None
+    ) -> None:
+        set_field(self, "ignore", ignore)
+        set_field(self, "severities", {} if severities is None else severities)
 
     @classmethod
     def build(
@@ -189,7 +213,7 @@ class Policy:
                 dropped += 1
                 continue
             severity = self.severity_for(finding.code)
-            kept.append(replace(finding, severity=severity) if severity else finding)
+            kept.append(finding.replace(severity=severity) if severity else finding)
         return kept, dropped
 
 

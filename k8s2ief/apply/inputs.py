@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from k8s2ief.apply.model import KvItem, Target
@@ -200,7 +200,7 @@ def from_manifests(
 ) -> Inputs:
     sources = list(iter_sources(paths))
     if input_mentions(sources, b"envFrom"):
-        settings = replace(settings, siblings=collect_siblings(sources, limits))
+        settings = settings.replace(siblings=collect_siblings(sources, limits))
     documents = (document for source in sources for document in read_source(source, limits))
     return plan(documents, Converter(settings), nodes, force, policy)
 
@@ -219,7 +219,7 @@ def from_cluster(
     except ClusterError as problem:
         raise InputError(str(problem)) from None
     if any(uses_env_from(doc.data) for doc in documents):
-        settings = replace(settings, siblings=siblings_of(documents))
+        settings = settings.replace(siblings=siblings_of(documents))
     return plan(documents, Converter(settings), nodes, force, policy)
 
 

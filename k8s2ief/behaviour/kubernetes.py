@@ -10,8 +10,6 @@ eviction fact: there is no other node to move to, on either side.
 
 from __future__ import annotations
 
-import re
-import shlex
 from collections.abc import Mapping
 
 from k8s2ief.behaviour.facts import (
@@ -23,10 +21,11 @@ from k8s2ief.behaviour.facts import (
     resolve_env,
     share_groups,
 )
+from k8s2ief.patterns import lazy
 
 Siblings = Mapping[tuple[str, str], tuple[str, ...]]
 # Kubernetes' own rule (IsEnvVarName): envFrom keys breaking it are skipped by the kubelet too.
-KUBERNETES_ENV_NAME = re.compile(r"[-._a-zA-Z][-._a-zA-Z0-9]*")
+KUBERNETES_ENV_NAME = lazy(r"[-._a-zA-Z][-._a-zA-Z0-9]*")
 # Every volume source of the Kubernetes API (VolumeSource's fields).
 KUBERNETES_SOURCES = frozenset(
     [
@@ -252,6 +251,8 @@ def startup_budget(probe: Mapping[str, object]) -> int:
 
 def _handler(probe: dict, ports: Mapping[object, object]) -> object:
     if "exec" in probe:
+        import shlex  # here: most pods have no exec probe, and shlex costs every start
+
         command = _dict(probe["exec"]).get("command")
         return ("exec", shlex.join(str(c) for c in command) if isinstance(command, list) else None)
     for kind in ("httpGet", "tcpSocket", "grpc"):

@@ -15,7 +15,6 @@ SARIF places such findings on line 1 of an artifact whose URI is the ``cluster:`
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import io
 import os
@@ -127,7 +126,7 @@ def audit(
     if input_mentions(sources, b"envFrom"):
         # envFrom may name a ConfigMap in another file: every worker needs all key names.
         # (Serial: the pre-scan parses only documents that can be ConfigMaps or Secrets.)
-        settings = dataclasses.replace(settings, siblings=collect_siblings(sources, limits))
+        settings = settings.replace(siblings=collect_siblings(sources, limits))
     progress = Progress(len(sources), enabled=not quiet and sys.stderr.isatty())
     files = convert_files(sources, settings, limits, workers)
     text, summary = render(
@@ -166,7 +165,7 @@ def _without(result: DocumentResult, codes: frozenset[str]) -> DocumentResult:
     if not codes or all(f.code not in codes for f in result.findings):
         return result
     kept = [f for f in result.findings if f.code not in codes]
-    return dataclasses.replace(result, findings=kept)
+    return result.replace(findings=kept)
 
 
 def exit_code(summary: Summary, threshold: Severity | None) -> int:
@@ -201,7 +200,7 @@ def audit_documents(documents: Iterable[Document], settings: Settings) -> list[E
     for doc in documents:
         result, claim = converter.entry(doc)
         body = None if result.body is None else _CONVERTED
-        entries.append((dataclasses.replace(result, body=body), claim))
+        entries.append((result.replace(body=body), claim))
     return entries
 
 
@@ -218,7 +217,7 @@ def audit_cluster(target: ClusterTarget, settings: Settings) -> Iterator[Documen
     from k8s2ief.commands.convert import read_cluster_deployments
 
     deployments, siblings = read_cluster_deployments(target)
-    settings = dataclasses.replace(settings, siblings=siblings)
+    settings = settings.replace(siblings=siblings)
     return (
         _without_line(result) for result in check_names([audit_documents(deployments, settings)])
     )
@@ -226,8 +225,8 @@ def audit_cluster(target: ClusterTarget, settings: Settings) -> Iterator[Documen
 
 def _without_line(result: DocumentResult) -> DocumentResult:
     """Line 0 (no file) as None, the "unknown line" every audit format already handles."""
-    findings = [f if f.line else dataclasses.replace(f, line=None) for f in result.findings]
-    return dataclasses.replace(result, line=result.line or None, findings=findings)
+    findings = [f if f.line else f.replace(line=None) for f in result.findings]
+    return result.replace(line=result.line or None, findings=findings)
 
 
 def convert_files(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Iterable
-from dataclasses import replace
 from typing import IO, TYPE_CHECKING
 
 import click
@@ -165,7 +164,7 @@ def read_cluster_deployments(target: ClusterTarget) -> tuple[list[Document], Sib
 
 
 def _with_siblings(settings: Settings, siblings: Siblings) -> Settings:
-    return replace(settings, siblings=siblings)
+    return settings.replace(siblings=siblings)
 
 
 class _ReportStream:

@@ -15,7 +15,6 @@ import importlib.util
 import json
 import os
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -306,7 +305,7 @@ def _inputs(
     if bodies:
         return from_bodies(bodies, nodes)
     try:
-        settings = replace(settings, node_id=nodes[0] if nodes else None, group_id=group_id)
+        settings = settings.replace(node_id=nodes[0] if nodes else None, group_id=group_id)
     except ValueError as problem:
         raise _Usage(str(problem)) from None
     if cluster is not None:

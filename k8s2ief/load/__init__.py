@@ -6,7 +6,6 @@ This package knows nothing of Deployments or IEF; k8s2ief.pipeline decides what 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 
 from yaml import MarkedYAMLError, YAMLError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -18,6 +17,7 @@ from k8s2ief.load.sources import Source, iter_sources
 from k8s2ief.load.split import Chunk, reencode_if_utf16, split_documents
 from k8s2ief.load.tree import Constructor, Limits, LoadError, Note, compose_nodes
 from k8s2ief.paths import Path
+from k8s2ief.records import MutableRecord
 
 __all__ = [
     "Document",
@@ -32,20 +32,53 @@ __all__ = [
 LIST_KINDS_SUFFIX = "List"
 
 
-@dataclass
-class Document:
+class Document(MutableRecord):
     """One Kubernetes object from the input (a List's items are documents of their own)."""
 
+    __slots__ = (  # noqa: RUF023 (the order of __init__)
+        "source",
+        "line",
+        "data",
+        "error",
+        "root",
+        "prefix",
+        "notes",
+        "_offset",
+        "_key_indexes",
+    )
+    _hidden = ("root", "notes", "_offset", "_key_indexes")
     source: str
     line: int
-    data: object = None
-    error: LoadError | None = None
-    root: Node | None = field(default=None, repr=False)
-    prefix: Path = ()  # ("items", 3) for the fourth member of a List
-    notes: list[Note] = field(default_factory=list, repr=False)
+    data: object
+    error: LoadError | None
+    root: Node | None
+    prefix: Path  # ("items", 3) for the fourth member of a List
+    notes: list[Note]
     # Lines of the file before this document's chunk: node marks count from the chunk's start.
-    _offset: int = field(default=0, repr=False)
-    _key_indexes: dict[int, KeyIndex] = field(default_factory=dict, repr=False)
+    _offset: int
+    _key_indexes: dict[int, KeyIndex]
+
+    def __init__(
+        self,
+        source: str,
+        line: int,
+        data: object = None,
+        error: LoadError | None = None,
+        root: Node | None = None,
+        prefix: Path = (),
+        notes: list[Note] | None = None,
+        _offset: int = 0,
+        _key_indexes: dict[int, KeyIndex] | None = None,
+    ) -> None:
+        self.source = source
+        self.line = line
+        self.data = data
+        self.error = error
+        self.root = root
+        self.prefix = prefix
+        self.notes = [] if notes is None else notes
+        self._offset = _offset
+        self._key_indexes = {} if _key_indexes is None else _key_indexes
 
     @property
     def kind(self) -> str | None:

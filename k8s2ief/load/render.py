@@ -14,6 +14,8 @@ import re
 import sys
 from typing import BinaryIO
 
+from k8s2ief.patterns import lazy
+
 KUSTOMIZE_PREFIX = "kustomize:"
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 CONFIG_FILES = (".k8s2ief.yaml", ".k8s2ief.yml")  # k8s2ief's own config (k8s2ief.config)
@@ -24,16 +26,16 @@ HELM_HINT = "render it first: helm template RELEASE CHART | k8s2ief convert -"
 
 # A Go template action: "{{", at most 200 characters of one line without braces, "}}". The
 # class stops at the next brace, so text full of "{{" is scanned in linear time.
-_ACTION = re.compile(rb"\{\{-?([^{}\n]{0,200}?)-?\}\}")
+_ACTION = lazy(rb"\{\{-?([^{}\n]{0,200}?)-?\}\}")
 # Actions that only Helm gives meaning to: a document holding one is a template even where it
 # happens to parse as YAML (``image: "{{ .Values.image }}"``).
-_HELM_WORDS = re.compile(
+_HELM_WORDS = lazy(
     rb"\.(?:Values|Release|Chart|Capabilities|Files|Template)\b"
     rb"|^\s*(?:include|toYaml|tpl|required)\b|\|\s*(?:nindent|indent|toYaml|quote)\b"
 )
 # Any action counts once the YAML failed to parse; before that, ConfigMaps carry Prometheus or
 # Grafana templates (``{{ $labels.instance }}``) as data.
-_ANY_WORDS = re.compile(rb"^\s*[-.$/\w(\"]")
+_ANY_WORDS = lazy(rb"^\s*[-.$/\w(\"]")
 
 
 class RenderError(Exception):

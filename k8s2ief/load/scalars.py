@@ -16,6 +16,8 @@ from __future__ import annotations
 import math
 import re
 
+from k8s2ief.patterns import lazy
+
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 
@@ -46,7 +48,7 @@ _NOT_JSON = frozenset(
 _GO_INT = re.compile(r"[-+]?(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)")
 _OCTAL_LEGACY = re.compile(r"[-+]?0[0-7]+")
 # go-yaml v2's yamlStyleFloat.
-_YAML_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
+_YAML_FLOAT = lazy(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
 _NUMBER_START = frozenset("0123456789+-.")
 
 

@@ -14,10 +14,10 @@ import os
 import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from typing import BinaryIO
 
 from k8s2ief.load import render
+from k8s2ief.records import FrozenRecord, set_field
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"
@@ -25,18 +25,30 @@ MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 SPOOL_IN_MEMORY = 8 << 20  # past this, a spooled stream goes to a temporary file
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(FrozenRecord):
     """Something that holds documents.
 
     ``open`` gives the whole content; for a regular file it may be called again. ``scan``, for
     pre-scans, gives the content a pre-scan may read: all of a file, or a stream's spooled head
     (``scan_complete`` then says whether that head was the whole stream)."""
 
+    __slots__ = ("name", "open", "scan", "scan_complete")
     name: str
     open: Callable[[], BinaryIO]
-    scan: Callable[[], BinaryIO] | None = None
-    scan_complete: Callable[[], bool] | None = None
+    scan: Callable[[], BinaryIO] | None
+    scan_complete: Callable[[], bool] | None
+
+    def __init__(
+        self,
+        name: str,
+        open: Callable[[], BinaryIO],
+        scan: Callable[[], BinaryIO] | None = None,
+        scan_complete: Callable[[], bool] | None = None,
+    ) -> None:
+        set_field(self, "name", name)
+        set_field(self, "open", open)
+        set_field(self, "scan", scan)
+        set_field(self, "scan_complete", scan_complete)
 
     @property
     def rereadable(self) -> bool:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import binascii
 import sys
-from dataclasses import dataclass
 
 import yaml
 import yaml.cyaml
@@ -21,6 +20,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from k8s2ief.load.errors import LoadError
 from k8s2ief.load.errors import short as _short
 from k8s2ief.load.scalars import _EXACT, _NUMBER_START, NotJsonValue, key_text, resolve_plain
+from k8s2ief.records import FrozenRecord, set_field
 
 _TAG = "tag:yaml.org,2002:"
 STR, SEQ, MAP = _TAG + "str", _TAG + "seq", _TAG + "map"
@@ -37,26 +37,39 @@ KNOWN_TAGS = frozenset(
 MAX_DEPTH_CEILING = 800
 
 
-@dataclass(frozen=True)
-class Limits:
+class Limits(FrozenRecord):
     """Bounds on what one document may cost; README states the defaults."""
 
-    max_depth: int = 256
-    max_nodes: int = 1_000_000  # values after alias expansion
-    max_document_bytes: int = 64 * 1024 * 1024
+    __slots__ = ("max_depth", "max_nodes", "max_document_bytes")  # noqa: RUF023 (the order of __init__)
+    max_depth: int
+    max_nodes: int  # values after alias expansion
+    max_document_bytes: int
 
-    def __post_init__(self) -> None:
-        if not 1 <= self.max_depth <= MAX_DEPTH_CEILING:
+    def __init__(
+        self,
+        max_depth: int = 256,
+        max_nodes: int = 1_000_000,
+        max_document_bytes: int = 64 * 1024 * 1024,
+    ) -> None:
+        if not 1 <= max_depth <= MAX_DEPTH_CEILING:
             raise ValueError(f"max_depth must be between 1 and {MAX_DEPTH_CEILING}")
+        set_field(self, "max_depth", max_depth)
+        set_field(self, "max_nodes", max_nodes)
+        set_field(self, "max_document_bytes", max_document_bytes)
 
 
-@dataclass(frozen=True)
-class Note:
+class Note(FrozenRecord):
     """Something the loader noticed in a readable document (a duplicate key, an ignored tag)."""
 
+    __slots__ = ("code", "node", "message")  # noqa: RUF023 (the order of __init__)
     code: str
     node: Node
     message: str
+
+    def __init__(self, code: str, node: Node, message: str) -> None:
+        set_field(self, "code", code)
+        set_field(self, "node", node)
+        set_field(self, "message", message)
 
 
 class _KubernetesResolver(yaml.resolver.BaseResolver):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from k8s2ief.codes import REGISTRY
 from k8s2ief.findings import Finding, Policy, Severity, worst
@@ -23,6 +22,7 @@ from k8s2ief.pipeline import (
     DocumentResult,
     status_of,
 )
+from k8s2ief.records import FrozenRecord, MutableRecord, set_field
 
 CONVERT, AUDIT = "convert", "audit"
 CLEAN, BLOCKED, UNREADABLE = "clean", "blocked", "unreadable"
@@ -37,35 +37,57 @@ TOP_BLOCKER_FILES = 10
 _FROM_PIPELINE = {CONVERTED: CLEAN, LOSSY: LOSSY}  # anything else the pipeline says is blocked
 
 
-@dataclass(frozen=True)
-class ReportContext:
+class ReportContext(FrozenRecord):
     """What a formatter knows before the first document."""
 
+    __slots__ = ("command", "notes")
     command: str  # CONVERT or AUDIT: it decides the status vocabulary
-    notes: tuple[str, ...] = ()  # how to read this report (e.g. what the command left out)
+    notes: tuple[str, ...]  # how to read this report (e.g. what the command left out)
+
+    def __init__(self, command: str, notes: tuple[str, ...] = ()) -> None:
+        set_field(self, "command", command)
+        set_field(self, "notes", notes)
 
     @property
     def statuses(self) -> tuple[str, ...]:
         return STATUSES[self.command]
 
 
-@dataclass(frozen=True)
-class ReportDocument:
+class ReportDocument(FrozenRecord):
     """One input document: where it is, what it is, its status and surviving findings."""
 
+    __slots__ = ("file", "line", "kind", "name", "status", "findings", "suppressed")  # noqa: RUF023 (the order of __init__)
     file: str
     line: int | None
     kind: str | None
     name: str | None
     status: str
     findings: tuple[Finding, ...]  # in line order (see in_line_order)
-    suppressed: int = 0  # findings dropped by --ignore or the k8s2ief.io/ignore annotation
+    suppressed: int  # findings dropped by --ignore or the k8s2ief.io/ignore annotation
+
+    def __init__(
+        self,
+        file: str,
+        line: int | None,
+        kind: str | None,
+        name: str | None,
+        status: str,
+        findings: tuple[Finding, ...],
+        suppressed: int = 0,
+    ) -> None:
+        set_field(self, "file", file)
+        set_field(self, "line", line)
+        set_field(self, "kind", kind)
+        set_field(self, "name", name)
+        set_field(self, "status", status)
+        set_field(self, "findings", findings)
+        set_field(self, "suppressed", suppressed)
 
 
-@dataclass(frozen=True)
-class CodeStat:
+class CodeStat(FrozenRecord):
     """How often one code was reported, with what formatters need to describe it."""
 
+    __slots__ = ("code", "name", "severity", "count", "summary", "doc")  # noqa: RUF023 (the order of __init__)
     code: str
     name: str
     severity: Severity  # the effective one, after --severity
@@ -73,15 +95,48 @@ class CodeStat:
     summary: str
     doc: str
 
+    def __init__(
+        self, code: str, name: str, severity: Severity, count: int, summary: str, doc: str
+    ) -> None:
+        set_field(self, "code", code)
+        set_field(self, "name", name)
+        set_field(self, "severity", severity)
+        set_field(self, "count", count)
+        set_field(self, "summary", summary)
+        set_field(self, "doc", doc)
 
-@dataclass(frozen=True)
-class FileCount:
+
+class FileCount(FrozenRecord):
+    """How many error findings one file has."""
+
+    __slots__ = ("file", "count")  # noqa: RUF023 (the order of __init__)
     file: str
     count: int
 
+    def __init__(self, file: str, count: int) -> None:
+        set_field(self, "file", file)
+        set_field(self, "count", count)
 
-@dataclass(frozen=True)
-class Summary:
+
+class Summary(FrozenRecord):
+    """The counts at the end of a report."""
+
+    __slots__ = (  # noqa: RUF023 (the order of __init__)
+        "command",
+        "documents",
+        "files",
+        "findings",
+        "statuses",
+        "codes",
+        "suppressed",
+        "suppressed_codes",
+        "blocker_files",
+        "deployments",
+        "convertible",
+        "worst",
+        "errors",
+        "notes",
+    )
     command: str
     documents: int
     files: int
@@ -94,8 +149,40 @@ class Summary:
     deployments: int  # documents of kind Deployment (unreadable ones have no kind)
     convertible: int  # ... of which can run on IEF (clean or lossy; converted or lossy)
     worst: Severity | None  # the highest severity reported
-    errors: tuple[str, ...] = ()  # problems outside any document (a body file not written)
-    notes: tuple[str, ...] = ()
+    errors: tuple[str, ...]  # problems outside any document (a body file not written)
+    notes: tuple[str, ...]
+
+    def __init__(
+        self,
+        command: str,
+        documents: int,
+        files: int,
+        findings: int,
+        statuses: dict[str, int],
+        codes: tuple[CodeStat, ...],
+        suppressed: int,
+        suppressed_codes: dict[str, int],
+        blocker_files: tuple[FileCount, ...],
+        deployments: int,
+        convertible: int,
+        worst: Severity | None,
+        errors: tuple[str, ...] = (),
+        notes: tuple[str, ...] = (),
+    ) -> None:
+        set_field(self, "command", command)
+        set_field(self, "documents", documents)
+        set_field(self, "files", files)
+        set_field(self, "findings", findings)
+        set_field(self, "statuses", statuses)
+        set_field(self, "codes", codes)
+        set_field(self, "suppressed", suppressed)
+        set_field(self, "suppressed_codes", suppressed_codes)
+        set_field(self, "blocker_files", blocker_files)
+        set_field(self, "deployments", deployments)
+        set_field(self, "convertible", convertible)
+        set_field(self, "worst", worst)
+        set_field(self, "errors", errors)
+        set_field(self, "notes", notes)
 
     @property
     def share(self) -> float | None:
@@ -155,19 +242,51 @@ def audit_document(result: DocumentResult, policy: Policy) -> tuple[ReportDocume
     return document, gone
 
 
-@dataclass
-class Tally:
+class Tally(MutableRecord):
     """The summary, counted one document at a time (reports stream; memory stays flat)."""
 
+    __slots__ = (  # noqa: RUF023 (the order of __init__)
+        "command",
+        "statuses",
+        "codes",
+        "severities",
+        "suppressed",
+        "file_errors",
+        "deployments",
+        "convertible",
+        "worst",
+    )
     command: str
-    statuses: Counter[str] = field(default_factory=Counter)
-    codes: Counter[str] = field(default_factory=Counter)
-    severities: dict[str, Severity] = field(default_factory=dict)
-    suppressed: Counter[str] = field(default_factory=Counter)
-    file_errors: Counter[str] = field(default_factory=Counter)  # first-seen order = input order
-    deployments: int = 0
-    convertible: int = 0
-    worst: Severity | None = None
+    statuses: Counter[str]
+    codes: Counter[str]
+    severities: dict[str, Severity]
+    suppressed: Counter[str]
+    file_errors: Counter[str]  # first-seen order = input order
+    deployments: int
+    convertible: int
+    worst: Severity | None
+
+    def __init__(
+        self,
+        command: str,
+        statuses: Counter[str] | None = None,
+        codes: Counter[str] | None = None,
+        severities: dict[str, Severity] | None = None,
+        suppressed: Counter[str] | None = None,
+        file_errors: Counter[str] | None = None,
+        deployments: int = 0,
+        convertible: int = 0,
+        worst: Severity | None = None,
+    ) -> None:
+        self.command = command
+        self.statuses = Counter() if statuses is None else statuses
+        self.codes = Counter() if codes is None else codes
+        self.severities = {} if severities is None else severities
+        self.suppressed = Counter() if suppressed is None else suppressed
+        self.file_errors = Counter() if file_errors is None else file_errors
+        self.deployments = deployments
+        self.convertible = convertible
+        self.worst = worst
 
     def add(self, document: ReportDocument, dropped: Counter[str] | None = None) -> None:
         self.statuses[document.status] += 1
@@ -213,12 +332,16 @@ def _code_stat(code: str, severity: Severity, count: int) -> CodeStat:
     return CodeStat(code, info.name, severity, count, info.summary, info.doc)
 
 
-@dataclass(frozen=True)
-class Report:
+class Report(FrozenRecord):
     """A whole report in memory: what tests and one-shot callers build with build_report."""
 
+    __slots__ = ("documents", "summary")
     documents: tuple[ReportDocument, ...]
     summary: Summary
+
+    def __init__(self, documents: tuple[ReportDocument, ...], summary: Summary) -> None:
+        set_field(self, "documents", documents)
+        set_field(self, "summary", summary)
 
 
 def build_report(

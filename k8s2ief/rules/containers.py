@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from k8s2ief.ief import contract
+from k8s2ief.records import FrozenRecord, set_field
 from k8s2ief.rules import environment, host_ports, probes, resources, volumes
 from k8s2ief.rules.handlers import handles
 from k8s2ief.rules.ledger import View, shorten
@@ -17,17 +16,33 @@ RUN_AS_USER_MIN, RUN_AS_USER_MAX = contract.RUN_AS_USER_MIN, contract.RUN_AS_USE
 HOST_IP_FIELD = "status.hostIP"
 
 
-@dataclass(frozen=True)
-class PodContext:
+class PodContext(FrozenRecord):
     """What the container rules need from the pod around them."""
 
+    __slots__ = ("settings", "pod", "pod_run_as_user", "volumes", "host_network", "bound")  # noqa: RUF023 (the order of __init__)
     settings: Settings
     pod: View | None
     pod_run_as_user: int | None
     volumes: volumes.PodVolumes
-    host_network: bool = False
+    host_network: bool
     # Node ports the pod's containers bind, with the manifest path of each (host_ports.py).
-    bound: list[host_ports.Bound] = field(default_factory=list)
+    bound: list[host_ports.Bound]
+
+    def __init__(
+        self,
+        settings: Settings,
+        pod: View | None,
+        pod_run_as_user: int | None,
+        volumes: volumes.PodVolumes,
+        host_network: bool = False,
+        bound: list[host_ports.Bound] | None = None,
+    ) -> None:
+        set_field(self, "settings", settings)
+        set_field(self, "pod", pod)
+        set_field(self, "pod_run_as_user", pod_run_as_user)
+        set_field(self, "volumes", volumes)
+        set_field(self, "host_network", host_network)
+        set_field(self, "bound", [] if bound is None else bound)
 
 
 @handles(

@@ -9,22 +9,26 @@ mappings of one body, or two deployments of one run aimed at the same node canno
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from k8s2ief.paths import Path
+from k8s2ief.records import FrozenRecord, set_field
 from k8s2ief.rules.handlers import handles
 from k8s2ief.rules.ledger import Ledger, View
 from k8s2ief.rules.origins import record
 from k8s2ief.settings import Settings
 
 
-@dataclass(frozen=True)
-class Bound:
+class Bound(FrozenRecord):
     """A node port a body binds, and the manifest field it comes from."""
 
+    __slots__ = ("port", "path", "init")  # noqa: RUF023 (the order of __init__)
     port: int
     path: Path
-    init: bool = False  # an init container's: it ends before the app containers bind theirs
+    init: bool  # an init container's: it ends before the app containers bind theirs
+
+    def __init__(self, port: int, path: Path, init: bool = False) -> None:
+        set_field(self, "port", port)
+        set_field(self, "path", path)
+        set_field(self, "init", init)
 
 
 @handles("spec.template.spec.containers[*].ports[*].name")

@@ -12,37 +12,59 @@ type becomes a ``wrong-type`` error instead of an exception deep inside a rule.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 from k8s2ief.paths import Key, Path, render
+from k8s2ief.records import FrozenRecord, MutableRecord, set_field
 
 _MISSING = object()
 
 
-@dataclass(frozen=True, slots=True)
-class RawFinding:
+class RawFinding(FrozenRecord):
     """A finding before it is located in a file: code, path, message."""
 
+    __slots__ = ("code", "path", "message", "paths")  # noqa: RUF023 (the order of __init__)
     code: str
     path: Path
     message: str
-    paths: tuple[str, ...] = ()  # the fields a summary finding (KI002, KI010) stands for
+    paths: tuple[str, ...]  # the fields a summary finding (KI002, KI010) stands for
+
+    def __init__(self, code: str, path: Path, message: str, paths: tuple[str, ...] = ()) -> None:
+        set_field(self, "code", code)
+        set_field(self, "path", path)
+        set_field(self, "message", message)
+        set_field(self, "paths", paths)
 
 
-@dataclass
-class Ledger:
+class Ledger(MutableRecord):
     """What the rules consumed and reported for one manifest."""
 
-    consumed: set[Path] = field(default_factory=set)
-    findings: list[RawFinding] = field(default_factory=list)
+    __slots__ = ("consumed", "findings", "visited", "node_ports", "origins", "body_paths")  # noqa: RUF023 (the order of __init__)
+    consumed: set[Path]
+    findings: list[RawFinding]
     # Mappings a rule looked into: their unread fields are reported one by one, while a
     # subtree no rule looked into is reported once, at its root.
-    visited: set[Path] = field(default_factory=set)
+    visited: set[Path]
     # Node ports the body binds (k8s2ief.rules.host_ports.Bound), for the run-wide clash check.
-    node_ports: list = field(default_factory=list)
+    node_ports: list
     # id of a body object -> the manifest path it was built from (k8s2ief.rules.origins).
-    origins: dict[int, tuple[object, Path]] = field(default_factory=dict)
-    body_paths: dict[Path, Path] = field(default_factory=dict)  # body path -> manifest path
+    origins: dict[int, tuple[object, Path]]
+    body_paths: dict[Path, Path]  # body path -> manifest path
+
+    def __init__(
+        self,
+        consumed: set[Path] | None = None,
+        findings: list[RawFinding] | None = None,
+        visited: set[Path] | None = None,
+        node_ports: list | None = None,
+        origins: dict[int, tuple[object, Path]] | None = None,
+        body_paths: dict[Path, Path] | None = None,
+    ) -> None:
+        self.consumed = set() if consumed is None else consumed
+        self.findings = [] if findings is None else findings
+        self.visited = set() if visited is None else visited
+        self.node_ports = [] if node_ports is None else node_ports
+        self.origins = {} if origins is None else origins
+        self.body_paths = {} if body_paths is None else body_paths
 
     def consume(self, path: Path) -> None:
         self.consumed.add(path)

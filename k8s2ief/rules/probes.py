@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shlex
-
 from k8s2ief.behaviour import kubernetes
 from k8s2ief.ief import contract
 from k8s2ief.rules.handlers import handles
@@ -60,6 +58,8 @@ def _handler(probe: View, port_names: dict[str, int]) -> dict[str, object] | Non
     if exec_view is not None:
         command = exec_view.strings("command")
         if command:
+            import shlex  # here: most pods have no exec probe, and shlex costs every start
+
             return {"exec": {"command": shlex.join(command)}}
     http = probe.child("httpGet")
     if http is not None:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
 
 from k8s2ief.ief import contract
 from k8s2ief.quantity import parse_quantity
+from k8s2ief.records import MutableRecord
 from k8s2ief.rules.handlers import handles
 from k8s2ief.rules.ledger import View, describe
 from k8s2ief.settings import Settings
@@ -29,10 +29,18 @@ def decimal_text(value: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-@dataclass
-class Resources:
-    body: dict[str, dict[str, str]] = field(default_factory=dict)
-    npu_type: str | None = None
+class Resources(MutableRecord):
+    """A container's DeploymentResources body, and the NPU type its resource names select."""
+
+    __slots__ = ("body", "npu_type")
+    body: dict[str, dict[str, str]]
+    npu_type: str | None
+
+    def __init__(
+        self, body: dict[str, dict[str, str]] | None = None, npu_type: str | None = None
+    ) -> None:
+        self.body = {} if body is None else body
+        self.npu_type = npu_type
 
 
 @handles("spec.template.spec.containers[*].resources")

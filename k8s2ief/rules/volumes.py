@@ -3,11 +3,11 @@ wants them."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from k8s2ief.behaviour.kubernetes import KUBERNETES_SOURCES
 from k8s2ief.ief import contract
+from k8s2ief.patterns import lazy
 from k8s2ief.rules.handlers import POD, handles
 from k8s2ief.rules.ledger import View
 from k8s2ief.rules.origins import record
@@ -15,7 +15,7 @@ from k8s2ief.rules.origins import record
 VOLUME_NAME_MAX = contract.VOLUME_NAME_MAX
 HOST_PATH = contract.compiled(contract.HOST_PATH)  # the API's rule for hostPath sources
 KUBERNETES_DEFAULT_MODE = 420  # 0644, what the API server fills in for configMap and secret
-_NOT_NAME = re.compile(r"[^a-z0-9]+")
+_NOT_NAME = lazy(r"[^a-z0-9]+")
 # Mount options IEF has no field for: (code, what happens without them).
 MOUNT_OPTIONS = {
     "subPath": ("KI603", "the whole volume would be mounted where one file or folder was meant"),
