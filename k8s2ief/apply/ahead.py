@@ -15,7 +15,6 @@ learnt in order (``siblings.redefined``) are converted in process, after the cal
 from __future__ import annotations
 
 import itertools
-import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
@@ -36,8 +35,6 @@ if TYPE_CHECKING:
 AHEAD_FROM_BYTES = 64 << 10
 # Small tasks, so that a worker's results come back while the others still convert.
 TASK_BYTES = 16 << 10
-WORKER_NICENESS = 10
-_niced = False  # in a worker: whether it has lowered its priority yet
 
 Facts = Any  # what the caller's ``facts(document)`` answers; computed where the document is
 Converted = tuple[DocumentResult, Facts]
@@ -148,12 +145,6 @@ def _in_workers(
 def _convert_task(task: Task) -> list[tuple[Entry, Facts]]:
     from k8s2ief.workers import ClaimingConverter, worker_state
 
-    global _niced
-    if not _niced:
-        # The parent's own work (the SDK import) is what the run waits for first: on a busy
-        # machine, let it have the CPU before the workers.
-        os.nice(WORKER_NICENESS)
-        _niced = True
     settings, limits, facts = worker_state()  # type: ignore[misc]
     converter = ClaimingConverter(settings)
     return [
