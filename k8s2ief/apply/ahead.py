@@ -9,18 +9,23 @@ Nothing is submitted before every result is in: the checks that need the whole i
 collisions, the ConfigMaps and Secrets to apply first) run on all of it, as before.
 
 Small inputs, a single CPU (or K8S2IEF_JOBS=1) and inputs whose ConfigMaps or Secrets must be
-learnt in order (``siblings.redefined``) are converted in process, after the caller's work.
+learnt in order (``siblings.redefined``) are converted in process, after the caller's work. So
+are inputs on a machine with no CPU idle at the start (other processes runnable on every CPU;
+K8S2IEF_JOBS, when set, decides instead): workers there only take CPU from the import they
+were meant to run beside. Measured with 9 to 10 processes runnable on 2 CPUs: the first create
+went out 0.3 to 0.6 s later with workers than without.
 """
 
 from __future__ import annotations
 
 import itertools
+import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from k8s2ief.load import Document, Limits, Source, read_chunk, read_source
-from k8s2ief.parallel import cut_tasks, default_jobs
+from k8s2ief.parallel import JOBS_ENV, cut_tasks, default_jobs
 from k8s2ief.pipeline import Converter, DocumentResult
 from k8s2ief.settings import Settings
 
@@ -72,7 +77,7 @@ def converting(
 ) -> Converting:
     """Start converting every document of ``sources``; ``facts(document)`` is kept beside each
     result (the document itself stays where it was parsed)."""
-    jobs = jobs or default_jobs()
+    jobs = jobs or (default_jobs() if os.environ.get(JOBS_ENV) or _idle_cpus() >= 1 else 1)
     if jobs > 1 and not getattr(settings.siblings, "redefined", False):
         tasks = cut_tasks(sources, limits, TASK_BYTES)
         head: list[Task | Document] = []
@@ -87,6 +92,18 @@ def converting(
     converter = Converter(settings)
     documents = (doc for source in sources for doc in read_source(source, limits))
     return Converting(((converter.convert(d), facts(d)) for d in documents), lambda: None)
+
+
+def _idle_cpus() -> int:
+    """CPUs nobody else wants right now: the CPUs less the other runnable tasks (Linux's
+    /proc/loadavg, sampled now, not the averages, which lag a minute behind)."""
+    cpus = os.cpu_count() or 1
+    try:
+        with open("/proc/loadavg", encoding="ascii") as handle:
+            runnable = int(handle.read().split()[3].split("/")[0])
+    except (OSError, ValueError, IndexError):
+        return cpus  # no such file: assume the CPUs are free
+    return cpus - max(0, runnable - 1)  # this process is one of the runnable
 
 
 def _in_process_tasks(
