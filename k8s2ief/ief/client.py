@@ -398,9 +398,9 @@ def _sign_in_caller(client: Any) -> None:
     """Sign each request in the thread that sends it, with the SDK's own signer.
 
     The SDK hands every signature to its executor thread and waits for it there: two thread
-    switches per request, each waiting for the GIL behind whatever else runs (with 8 apply
-    threads, most of a request's client-side time after its answer arrived). The signer, the
-    credentials and the signed request are the SDK's; only the thread changes.
+    switches per request, each one more wait for the GIL behind the other threads. The signer,
+    the credentials and the signed request are the SDK's; only the thread changes. With
+    ``_keep_raw_answers``: a create's client CPU 1.65 -> 1.24 ms (one thread, no latency).
     """
     credentials = client.get_credentials()
     sign, refresh = (getattr(credentials, n, None) for n in ("sign_request", "process_sts"))
