@@ -140,6 +140,7 @@ class Emulator:
         self.ready_delay_s = ready_delay_s
         self._never_ready = re.compile(never_ready_image) if never_ready_image else None
         self._host_names = ("127.0.0.1", "localhost", *host_names)
+        self._signed_hosts: frozenset[str] = frozenset()  # with the port, once started
 
     # ----------------------------------------------------------------- life cycle
 
@@ -148,6 +149,7 @@ class Emulator:
             raise RuntimeError("the emulator is already running")
         self._stopping.clear()
         self._server = _Server(("127.0.0.1", self._port), self)
+        self._signed_hosts = frozenset(f"{name}:{self.port}" for name in self._host_names)
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
@@ -275,7 +277,7 @@ class Emulator:
 
     def _authenticate(self, request: _Request) -> None:
         host = signing.header_value(request.headers, "Host") or ""
-        if host not in {f"{name}:{self.port}" for name in self._host_names}:
+        if host not in self._signed_hosts:
             # The signature covers the Host header: one signed for another endpoint is a
             # request captured there and replayed here.
             raise ApiError(
