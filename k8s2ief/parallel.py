@@ -58,7 +58,7 @@ def convert_sources(
         for source in sources:
             yield from converter.convert_all(read_source(source, limits))
         return
-    tasks = _tasks(sources, limits)
+    tasks = cut_tasks(sources, limits)
     head: list[Task | Document] = []
     size = 0
     for task in tasks:  # look ahead: is there enough input to be worth the workers?
@@ -72,9 +72,12 @@ def convert_sources(
     yield from _in_workers(itertools.chain(head, tasks), settings, limits, jobs)
 
 
-def _tasks(sources: Iterable[Source], limits: Limits) -> Iterator[Task | Document]:
-    """Chunks grouped into tasks; a source that cannot be read becomes its error Document, as
-    read_source makes it (a Document is converted by the parent, in its place in the order)."""
+def cut_tasks(
+    sources: Iterable[Source], limits: Limits, task_bytes: int = TASK_BYTES
+) -> Iterator[Task | Document]:
+    """Chunks grouped into tasks of about ``task_bytes``; a source that cannot be read becomes
+    its error Document, as read_source makes it (a Document is converted by the parent, in its
+    place in the order). Also used by apply (k8s2ief.apply.ahead), with smaller tasks."""
     task: Task = []
     size = 0
     for source in sources:
@@ -91,7 +94,7 @@ def _tasks(sources: Iterable[Source], limits: Limits) -> Iterator[Task | Documen
                 for chunk in split_documents(reencode_if_utf16(stream), limits.max_document_bytes):
                     task.append((source.name, chunk))
                     size += len(chunk.text)
-                    if size >= TASK_BYTES:
+                    if size >= task_bytes:
                         yield task
                         task, size = [], 0
             except OSError as exc:  # a read error mid-file: the chunks before it still count

@@ -32,7 +32,7 @@ from k8s2ief.rules.host_ports import clash_message
 from k8s2ief.rules.ledger import Ledger, RawFinding
 
 if TYPE_CHECKING:
-    from concurrent.futures import Future
+    from concurrent.futures import Future, ProcessPoolExecutor
     from multiprocessing.context import BaseContext
 
 NAME_PATH: Path = ("metadata", "name")
@@ -144,11 +144,7 @@ def in_workers(
     ``jobs * window`` answers wait in memory, so streams of any length run in bounded memory;
     a wide window keeps the other workers busy behind one slow item.
     """
-    from concurrent.futures import ProcessPoolExecutor
-
-    with ProcessPoolExecutor(
-        max_workers=jobs, mp_context=_fork(), initializer=_set_state, initargs=(state,)
-    ) as pool:
+    with start_pool(state, jobs) as pool:
         pending: deque[Future[Result] | Ready[Result]] = deque()
         for item in items:
             pending.append(item if isinstance(item, Ready) else pool.submit(task, item))
@@ -156,6 +152,19 @@ def in_workers(
                 yield _answer(pending.popleft())
         while pending:
             yield _answer(pending.popleft())
+
+
+def start_pool(state: object, jobs: int) -> ProcessPoolExecutor:
+    """A pool of ``jobs`` workers, each handed ``state`` (``worker_state()`` reads it there).
+
+    With fork (where there is fork), every worker is forked at the pool's first ``submit``:
+    submit from the main thread before starting other threads or imports that may run beside
+    it (a fork copies whatever locks other threads hold at that moment)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(
+        max_workers=jobs, mp_context=_fork(), initializer=_set_state, initargs=(state,)
+    )
 
 
 def _answer(item: Future[Result] | Ready[Result]) -> Result:

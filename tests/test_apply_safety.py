@@ -199,6 +199,35 @@ def test_ctrl_c_stops_at_once_and_prints_the_outcomes_so_far(emu: Emulator, tmp_
     assert "interrupted" in err and "Traceback" not in err
 
 
+class _CountingEmulator(Emulator):
+    """Counts the requests it is answering at once (the latency sleep included)."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.most = self._now = 0
+        self._count = threading.Lock()
+
+    def handle(self, request: object) -> object:  # type: ignore[override]
+        with self._count:
+            self._now += 1
+            self.most = max(self.most, self._now)
+        try:
+            return super().handle(request)  # type: ignore[arg-type]
+        finally:
+            with self._count:
+                self._now -= 1
+
+
+def test_never_more_requests_in_flight_than_parallel(tmp_path: Path) -> None:
+    # apply runs more threads than --parallel (they ready their next requests meanwhile).
+    path = tmp_path / "apps.yaml"
+    path.write_text("".join(manifest(f"app-{i:02d}") for i in range(30)))
+    with _CountingEmulator({AK: SK}, PROJECT, faults=Faults(latency_ms=30)) as emu:
+        done = submit("apply", emu.endpoint, str(path), "--node-id", NODE, "--parallel", "3")
+        assert done.returncode == 0 and len(emu.deployments) == 30, done.stderr
+        assert emu.most == 3
+
+
 # --------------------------------------------------------------------------- bad input
 
 

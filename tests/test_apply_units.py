@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
 from k8s2ief.apply import executor
 from k8s2ief.apply.compare import differences
+from k8s2ief.apply.context import Gate
 from k8s2ief.apply.model import Target
 from k8s2ief.apply.plan import (
     APPLYSET_KEY,
@@ -87,3 +89,27 @@ def test_executor_starts_nothing_once_stopped() -> None:
 @pytest.mark.parametrize("parallel", [1, 8])
 def test_executor_with_nothing_to_do(parallel: int) -> None:
     assert executor.run([], parallel, threading.Event()).results == []
+
+
+def test_the_gate_lets_at_most_its_limit_through_and_nothing_once_stopped() -> None:
+    stop = threading.Event()
+    gate = Gate(2, stop)
+    inside, most = 0, 0
+    count = threading.Lock()
+
+    def request() -> int:
+        nonlocal inside, most
+        with gate:
+            with count:
+                inside += 1
+                most = max(most, inside)
+            time.sleep(0.01)
+            with count:
+                inside -= 1
+        return 1
+
+    batch = executor.run([request] * 24, 8, stop)
+    assert batch.results == [1] * 24 and most == 2
+    stop.set()
+    with pytest.raises(Interrupted), gate:
+        pytest.fail("a stopped gate let a request out")

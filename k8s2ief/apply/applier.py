@@ -189,7 +189,7 @@ class Applier:
         return Run([o for r in runs for o in r.outcomes] + failures, interrupted)
 
     def _batch(self, tasks: Sequence[Callable[[], Outcome]], labels: Sequence[_Labelled]) -> Run:
-        batch = executor.run(tasks, self.options.parallel, self.ctx.stop)
+        batch = executor.run(tasks, self.ctx.threads, self.ctx.stop)
         outcomes = []
         for label, started, result, error in zip(
             labels, batch.started, batch.results, batch.errors, strict=True

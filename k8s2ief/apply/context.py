@@ -8,10 +8,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from k8s2ief.apply.model import JsonObject
-from k8s2ief.apply.retry import Retrier, RetryPolicy
+from k8s2ief.apply.retry import Interrupted, Retrier, RetryPolicy
 
 if TYPE_CHECKING:
     from k8s2ief.ief.client import IefSession
+
+
+SPARE_THREADS = 8  # at most this many threads beyond --parallel
 
 
 @dataclass(frozen=True)
@@ -21,6 +24,32 @@ class Options:
     parallel: int = 8
     applyset: str | None = None
     prune: bool = False
+
+
+class Gate:
+    """At most ``limit`` requests on the wire at once, across every thread of a run.
+
+    A run has more threads than ``--parallel`` (``Context.threads``): while ``limit`` requests
+    wait for their answers, the other threads build and sign their next requests, and each
+    sends the moment a slot frees, so the client's own time per request no longer leaves a
+    slot idle. Once ``stop`` is set (Ctrl-C) a waiting request is never let out."""
+
+    def __init__(self, limit: int, stop: threading.Event) -> None:
+        self._slots = threading.BoundedSemaphore(limit)
+        self._stop = stop
+
+    def __enter__(self) -> Gate:
+        # A timeout, so that a stop is seen while every slot is taken by a slow request.
+        while not self._slots.acquire(timeout=0.1):
+            if self._stop.is_set():
+                raise Interrupted
+        if self._stop.is_set():
+            self._slots.release()
+            raise Interrupted
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._slots.release()
 
 
 class Context:
@@ -39,6 +68,10 @@ class Context:
         self._sessions_lock = threading.Lock()
         self.options = options
         self.stop = threading.Event()
+        self.gate = Gate(options.parallel, self.stop)
+        # Threads per batch: --parallel requests in flight (the gate), and as many threads
+        # again (up to 8 more) getting their next request ready meanwhile.
+        self.threads = options.parallel + min(options.parallel, SPARE_THREADS)
         self.retrier = Retrier(policy, self.stop)
         self._redact = sorted({s for s in redact if s}, key=len, reverse=True)
         # The project's deployments by name, when listed up front (many targets, or a prune);
@@ -49,6 +82,7 @@ class Context:
         session: IefSession | None = getattr(self._local, "session", None)
         if session is None:
             session = self._factory()
+            session.limit_in_flight(self.gate)
             self._local.session = session
             with self._sessions_lock:
                 self._sessions.append(session)

@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from k8s2ief.apply.ahead import converting
 from k8s2ief.apply.model import KvItem, Target
 from k8s2ief.apply.plan import fan_out, kv_item
 from k8s2ief.findings import Finding, Policy, Severity
-from k8s2ief.load import Document, Limits, iter_sources, read_source
+from k8s2ief.load import Document, Limits, iter_sources
 from k8s2ief.pipeline import (
     DEPLOYMENT,
     Converter,
+    DocumentResult,
     collect_siblings,
     input_mentions,
     with_policy,
@@ -197,12 +199,16 @@ def from_manifests(
     nodes: Sequence[str],
     force: bool,
     policy: Policy,
+    meanwhile: Callable[[], None] = lambda: None,
 ) -> Inputs:
+    """``meanwhile`` runs while worker processes convert a large input (k8s2ief.apply.ahead);
+    the plan is made once every document is converted."""
     sources = list(iter_sources(paths))
     if input_mentions(sources, b"envFrom"):
         settings = settings.replace(siblings=collect_siblings(sources, limits))
-    documents = (document for source in sources for document in read_source(source, limits))
-    return plan(documents, Converter(settings), nodes, force, policy)
+    with converting(sources, settings, limits, facts) as converted:
+        meanwhile()
+        return plan(converted, nodes, force, policy)
 
 
 def from_cluster(
@@ -220,12 +226,25 @@ def from_cluster(
         raise InputError(str(problem)) from None
     if any(uses_env_from(doc.data) for doc in documents):
         settings = settings.replace(siblings=siblings_of(documents))
-    return plan(documents, Converter(settings), nodes, force, policy)
+    converter = Converter(settings)
+    return plan(((converter.convert(d), facts(d)) for d in documents), nodes, force, policy)
+
+
+Facts = tuple[KvItem | None, tuple[tuple[str, str], ...]]
+
+
+def facts(document: Document) -> Facts:
+    """What a plan needs of a document besides its conversion: the ConfigMap or Secret it is,
+    or the ones it references (computed where the document was parsed, maybe in a worker)."""
+    data = document.data if isinstance(document.data, dict) else {}
+    item = kv_item(data) if document.error is None else None
+    if item is not None:
+        return item, ()
+    return None, tuple(sorted(set(references(data))))
 
 
 def plan(
-    documents: Iterable[Document],
-    converter: Converter,
+    converted: Iterable[tuple[DocumentResult, Facts]],
     nodes: Sequence[str],
     force: bool,
     policy: Policy,
@@ -235,10 +254,8 @@ def plan(
     kv: dict[tuple[str, str], KvItem] = {}
     wanted: set[tuple[str, str]] = set()
     findings: list[Finding] = []
-    for document in documents:
-        result = with_policy(converter.convert(document), policy)  # ignored errors do not block
-        data = document.data if isinstance(document.data, dict) else {}
-        item = kv_item(data) if document.error is None else None
+    for converted_result, (item, needs) in converted:
+        result = with_policy(converted_result, policy)  # ignored errors do not block
         if item is not None:
             kv[(item.kind, item.name)] = item
             continue
@@ -249,7 +266,7 @@ def plan(
         )
         target = _target(result, force)
         if target.body is not None and target.blocked_code is None:
-            target.needs = tuple(sorted(set(references(data))))
+            target.needs = needs
             wanted.update(target.needs)
         targets.extend(fan_out(target, nodes))
     for target in targets:

@@ -21,7 +21,7 @@ def list_deployments(ctx: Context) -> list[JsonObject]:
     tasks: list[Callable[[], list[JsonObject] | IefError]] = [
         lambda offset=offset: _page_or_error(ctx, offset) for offset in offsets
     ]
-    batch = executor.run(tasks, ctx.options.parallel, ctx.stop)
+    batch = executor.run(tasks, ctx.threads, ctx.stop)
     if batch.interrupted:
         raise Interrupted
     for error in batch.errors:

@@ -8,12 +8,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from k8s2ief.ief.errors import IefError
+from k8s2ief.ief.errors import IefError, Stopped
 
 T = TypeVar("T")
 
 
-class Interrupted(Exception):
+class Interrupted(Stopped):
     """The run is stopping (Ctrl-C): no further request is sent."""
 
 

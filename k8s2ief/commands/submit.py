@@ -225,7 +225,6 @@ def _prepare(
     nodes = read_node_ids(node_ids, node_ids_file)
     if nodes and group_id:
         raise _Usage("give node ids or a group id, not both")
-    _require_submit_extra()
     inputs = _inputs(paths, bodies, nodes, group_id, settings, cluster, limits, force, policy)
     _show_findings(inputs)
     if not inputs.targets:
@@ -302,15 +301,18 @@ def _inputs(
     force: bool,
     policy: Policy,
 ) -> Inputs:
+    """The input planned; the SDK is imported on the way (while workers convert manifests)."""
     if bodies:
+        _require_submit_extra()
         return from_bodies(bodies, nodes)
     try:
         settings = settings.replace(node_id=nodes[0] if nodes else None, group_id=group_id)
     except ValueError as problem:
         raise _Usage(str(problem)) from None
     if cluster is not None:
+        _require_submit_extra()
         return from_cluster(cluster, settings, nodes, force, policy)
-    return from_manifests(paths, settings, limits, nodes, force, policy)
+    return from_manifests(paths, settings, limits, nodes, force, policy, _require_submit_extra)
 
 
 def _require_submit_extra() -> None:

@@ -14,10 +14,13 @@ are handed to the SDK as plain dicts, which it serialises unchanged.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future
+from contextlib import AbstractContextManager
 from typing import Any
 
 import requests
@@ -57,6 +60,7 @@ from k8s2ief.ief.errors import (
     SDK_ERROR,
     TLS_ERROR,
     IefError,
+    Stopped,
 )
 from k8s2ief.ief.sdk_models import to_sdk_model
 
@@ -188,7 +192,24 @@ class IefSession:
             builder.with_endpoint(endpoint)
         self._client = builder.build()
         _read_environment_once(self._client)
+        _sign_in_caller(self._client)
+        _keep_raw_answers(self._client)
         self._instance_id = instance_id
+        self._gate: AbstractContextManager[object] = contextlib.nullcontext()
+        self._gate_whole_call = True  # until limit_in_flight finds the SDK's HTTP adapters
+
+    def limit_in_flight(self, gate: AbstractContextManager[object]) -> None:
+        """Send every request of this session inside ``gate`` (shared by the caller's threads):
+        only the HTTP exchange, so the SDK's building and signing of the next request and the
+        reading of the last answer happen outside it, while other threads' requests are on
+        the wire. The gate may raise ``Stopped`` instead of letting a request out."""
+        self._gate = gate
+        session = getattr(self._client.get_http_client(), "_session", None)
+        if not isinstance(session, requests.Session):
+            return  # an SDK that changed its insides: the gate holds the whole call (_call)
+        for adapter in {id(a): a for a in session.adapters.values()}.values():
+            adapter.send = _gated(adapter.send, gate)  # type: ignore[method-assign]
+        self._gate_whole_call = False
 
     def close(self) -> None:
         self._client.close()
@@ -311,7 +332,13 @@ class IefSession:
         if self._instance_id is not None:
             request.ief_instance_id = self._instance_id
         try:
-            response = call(request)
+            if self._gate_whole_call:
+                with self._gate:
+                    response = call(request)
+            else:
+                response = call(request)
+        except Stopped:
+            raise
         except Exception as error:
             # Whatever the SDK lets escape (its deserialiser meeting an HTML page, say) is one
             # failed call, never the end of the run.
@@ -357,6 +384,45 @@ def _read_environment_once(client: Any) -> None:
         return  # an SDK that changed its insides: keep requests' own per-request reading
     session.proxies.update(requests.utils.get_environ_proxies(str(endpoints[0])))
     session.trust_env = False
+
+
+def _gated(send: Callable[..., Any], gate: AbstractContextManager[object]) -> Callable[..., Any]:
+    def gated_send(*args: Any, **kwargs: Any) -> Any:
+        with gate:
+            return send(*args, **kwargs)
+
+    return gated_send
+
+
+def _sign_in_caller(client: Any) -> None:
+    """Sign each request in the thread that sends it, with the SDK's own signer.
+
+    The SDK hands every signature to its executor thread and waits for it there: two thread
+    switches per request, each one more wait for the GIL behind the other threads. The signer,
+    the credentials and the signed request are the SDK's; only the thread changes. With
+    ``_keep_raw_answers``: a create's client CPU 1.65 -> 1.24 ms (one thread, no latency).
+    """
+    credentials = client.get_credentials()
+    sign, refresh = (getattr(credentials, n, None) for n in ("sign_request", "process_sts"))
+    if not callable(sign) or not callable(refresh):
+        return  # an SDK that changed its insides: keep its own executor
+
+    def process_auth_request(request: Any, http_client: Any) -> Future[Any]:
+        refresh(http_client)
+        signed: Future[Any] = Future()
+        signed.set_result(sign(request))
+        return signed
+
+    credentials.process_auth_request = process_auth_request
+
+
+def _keep_raw_answers(client: Any) -> None:
+    """Skip the SDK's building of response models: every method here reads the answer's raw
+    JSON (``raw_content``), which the SDK still sets, so the models were built to be dropped
+    (a third of a create's client CPU). Errors are raised before this step, as before."""
+    if not callable(getattr(client, "deserialize", None)):
+        return
+    client.deserialize = lambda response, response_type, progress_callback: None
 
 
 def _region(name: str) -> Any:

@@ -41,3 +41,8 @@ class IefError(Exception):
         self.retry_after = retry_after
         self.request_id = request_id
         self.attempts = 0
+
+
+class Stopped(Exception):
+    """Raised by a caller's gate inside a call, before the request went out: the run is
+    stopping. IefSession lets it through as it is (it is no failed call)."""

@@ -32,7 +32,6 @@ Run ``k8s2ief emulator --help`` to serve it in the foreground.
 from __future__ import annotations
 
 import contextlib
-import copy
 import logging
 import random
 import re
@@ -67,6 +66,7 @@ from k8s2ief.testing.store import (
     _KvKind,
     _listing,
     _timestamp,
+    json_copy,
 )
 
 __all__ = ["ApiError", "Emulator", "Faults", "LoggedRequest", "serve"]
@@ -140,6 +140,7 @@ class Emulator:
         self.ready_delay_s = ready_delay_s
         self._never_ready = re.compile(never_ready_image) if never_ready_image else None
         self._host_names = ("127.0.0.1", "localhost", *host_names)
+        self._signed_hosts: frozenset[str] = frozenset()  # with the port, once started
 
     # ----------------------------------------------------------------- life cycle
 
@@ -148,6 +149,7 @@ class Emulator:
             raise RuntimeError("the emulator is already running")
         self._stopping.clear()
         self._server = _Server(("127.0.0.1", self._port), self)
+        self._signed_hosts = frozenset(f"{name}:{self.port}" for name in self._host_names)
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
@@ -214,7 +216,7 @@ class Emulator:
 
     def _kv_snapshot(self, kind: _KvKind) -> list[JsonObject]:
         with self._lock:
-            return copy.deepcopy(list(self._kv[kind.wrapper].values()))
+            return json_copy(list(self._kv[kind.wrapper].values()))
 
     # ----------------------------------------------------------------- one request
 
@@ -275,7 +277,7 @@ class Emulator:
 
     def _authenticate(self, request: _Request) -> None:
         host = signing.header_value(request.headers, "Host") or ""
-        if host not in {f"{name}:{self.port}" for name in self._host_names}:
+        if host not in self._signed_hosts:
             # The signature covers the Host header: one signed for another endpoint is a
             # request captured there and replayed here.
             raise ApiError(
@@ -336,7 +338,7 @@ class Emulator:
             deployment = _Deployment.create(body, self.project_id)
             self._deployments[deployment.record["id"]] = deployment
             self._deployment_names.add(body["name"])
-            return _Answer(201, copy.deepcopy(deployment.record))  # as the seed: none ready yet
+            return _Answer(201, json_copy(deployment.record))  # as the seed: none ready yet
 
     def _list_deployments(self, request: _Request, _params: dict[str, str]) -> _Answer:
         query = request.query()
@@ -395,7 +397,7 @@ class Emulator:
             if any(item["name"] == record["name"] for item in items.values()):
                 raise _name_taken(kind.label, record["name"])
             items[record["id"]] = record
-            return _Answer(201, {kind.wrapper: copy.deepcopy(record)})
+            return _Answer(201, {kind.wrapper: json_copy(record)})
 
     def _list_kv(self, kind: _KvKind, request: _Request) -> _Answer:
         query = request.query()
@@ -409,15 +411,15 @@ class Emulator:
 
     def _show_kv(self, kind: _KvKind, ident: str) -> _Answer:
         with self._lock:
-            return _Answer(200, {kind.wrapper: copy.deepcopy(self._kv_item(kind, ident))})
+            return _Answer(200, {kind.wrapper: json_copy(self._kv_item(kind, ident))})
 
     def _update_kv(self, kind: _KvKind, request: _Request, ident: str) -> _Answer:
         inner = kind.unwrap(request.json_object(), {"description", kind.data_field})
         kind.check_content(inner)
         with self._lock:
             record = self._kv_item(kind, ident)
-            record.update(copy.deepcopy(inner), updated_at=_timestamp())
-            return _Answer(200, {kind.wrapper: copy.deepcopy(record)})
+            record.update(json_copy(inner), updated_at=_timestamp())
+            return _Answer(200, {kind.wrapper: json_copy(record)})
 
     def _delete_kv(self, kind: _KvKind, ident: str) -> _Answer:
         with self._lock:

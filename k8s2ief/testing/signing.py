@@ -13,6 +13,7 @@ header names joined by ``;``; the hex SHA-256 of the body.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import hmac
 import re
@@ -119,15 +120,24 @@ def signature(secret_key: str, text: str) -> str:
     return hmac.new(secret_key.encode("utf-8"), text.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
+@functools.lru_cache(maxsize=64)
+def _parsed_date(sdk_date: str) -> datetime | None:
+    """The date of an X-Sdk-Date (None if malformed); cached: the requests of one second share
+    it, and strptime was a fifth of the signature check (cProfile)."""
+    try:
+        return datetime.strptime(sdk_date, DATE_FORMAT).replace(tzinfo=timezone.utc)
+    except ValueError:
+        return None
+
+
 def _signed_date(headers: Headers, now: datetime) -> str:
     """The request's X-Sdk-Date, once it is known to be well formed and recent."""
     sdk_date = header_value(headers, DATE_HEADER)
     if not sdk_date:
         raise SignatureError(f"{DATE_HEADER} header is missing")
-    try:
-        signed_at = datetime.strptime(sdk_date, DATE_FORMAT).replace(tzinfo=timezone.utc)
-    except ValueError:
-        raise SignatureError(f"{DATE_HEADER} is not YYYYMMDDTHHMMSSZ") from None
+    signed_at = _parsed_date(sdk_date)
+    if signed_at is None:
+        raise SignatureError(f"{DATE_HEADER} is not YYYYMMDDTHHMMSSZ")
     if abs(now - signed_at) > MAX_CLOCK_SKEW:
         raise SignatureError(f"{DATE_HEADER} is more than 15 minutes away from the server clock")
     return sdk_date

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-import copy
+import marshal
 import re
 import time
 import uuid
@@ -17,6 +17,13 @@ from typing import Any
 from k8s2ief.testing.api import ApiError, _Answer
 
 JsonObject = dict[str, Any]
+
+
+def json_copy(value: Any) -> Any:
+    """A deep copy of JSON data (dicts, lists, str, int, float, bool, None: all the store holds,
+    since it all came from JSON bodies), about three times faster than ``copy.deepcopy``, which
+    the emulator otherwise spends a fifth of a create's time in."""
+    return marshal.loads(marshal.dumps(value))
 
 
 def _timestamp() -> str:
@@ -41,7 +48,7 @@ def _paging(query: Mapping[str, str]) -> tuple[int, int]:
 
 def _listing(plural: str, items: list[JsonObject], query: Mapping[str, str]) -> _Answer:
     limit, offset = _paging(query)
-    page = copy.deepcopy(items[offset : offset + limit])
+    page = json_copy(items[offset : offset + limit])
     return _Answer(200, {"count": len(items), plural: page})
 
 
@@ -64,7 +71,7 @@ _UPDATABLE_IN_DEPLOYMENT = {"replicas", "template"}
 
 def _with_server_defaults(template: JsonObject) -> JsonObject:
     """The template as IEF stores it: it fills these defaults in (see the seed's 201 answer)."""
-    stored = copy.deepcopy(template)
+    stored = json_copy(template)
     stored.setdefault("init_containers", [])
     if isinstance(stored.get("configs"), dict):
         stored["configs"].setdefault("migration", False)
@@ -87,7 +94,7 @@ class _Deployment:
     def view(self, ready_delay_s: float, never_ready: re.Pattern[str] | None) -> JsonObject:
         """The record as answered now: ``ready_replicas`` reaches ``replicas`` once the delay
         has passed, unless an image matches ``never_ready`` (an image that never starts)."""
-        record = copy.deepcopy(self.record)
+        record = json_copy(self.record)
         images = [
             str(c.get("image_url", ""))
             for c in record["template"].get("containers") or []
@@ -111,7 +118,7 @@ class _Deployment:
             "description": body.get("description", ""),
             "group_id": body.get("group_id", ""),
             "node_ids": list(body.get("node_ids") or []),
-            "tags": copy.deepcopy(body.get("tags") or []),
+            "tags": json_copy(body.get("tags") or []),
             "api_version": "v3",
             "source": body.get("source", ""),
             "project_id": project_id,
@@ -120,15 +127,15 @@ class _Deployment:
             "template": _with_server_defaults(spec.get("template") or {}),
             "state": "",
             "source_id": "",
-            "annotations": copy.deepcopy(spec.get("annotations") or {}),
+            "annotations": json_copy(spec.get("annotations") or {}),
         }
-        return cls(copy.deepcopy(body), record)
+        return cls(json_copy(body), record)
 
     def updated_request(self, update: JsonObject) -> JsonObject:
-        request = copy.deepcopy(self.request)
+        request = json_copy(self.request)
         if "description" in update:
             request["description"] = update["description"]
-        request.setdefault("deployment", {}).update(copy.deepcopy(update.get("deployment") or {}))
+        request.setdefault("deployment", {}).update(json_copy(update.get("deployment") or {}))
         return request
 
     def apply(self, request: JsonObject) -> None:
