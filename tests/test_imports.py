@@ -87,6 +87,7 @@ NOT_FOR_CONVERT = (
     "difflib",
     "secrets",
     "shlex",  # exec probes only
+    "signal",  # k8s2ief.streams uses the C module under it, loaded by the interpreter anyway
 )
 
 
