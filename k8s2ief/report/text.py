@@ -39,23 +39,50 @@ class ConvertText:
 
 
 class AuditText(WholeReport):
-    """A table of documents with their findings, then the summary (widths need every row)."""
+    """A table of documents with their findings, then the summary (widths need every row).
+
+    Each document's finding lines are rendered as it comes, while workers are still converting
+    (audit --jobs): only the rows, which need the column width, wait for the end.
+    """
+
+    def __init__(self, out: IO[str], style: Style = PLAIN) -> None:
+        super().__init__(out, style)
+        self.finding_blocks: list[str | None] = []
+
+    def document(self, document: ReportDocument) -> None:
+        super().document(document)
+        self.finding_blocks.append(finding_block(document, self.style))
 
     def render(self, summary: Summary) -> str:
-        return audit_text(self.documents, summary, self.style)
+        return audit_text(self.documents, summary, self.style, self.finding_blocks)
 
 
+def finding_block(document: ReportDocument, style: Style = PLAIN) -> str | None:
+    """The document's finding lines under its row (None without findings)."""
+    if not document.findings:
+        return None
+    return "\n".join(f"{'':<10}  {finding_line(f, style)}" for f in document.findings)
 
-def audit_text(documents: list[ReportDocument], summary: Summary, style: Style = PLAIN) -> str:
+
+def audit_text(
+    documents: list[ReportDocument],
+    summary: Summary,
+    style: Style = PLAIN,
+    blocks: list[str | None] | None = None,
+) -> str:
+    """The table and the summary; ``blocks`` are finding_block of each document, if known."""
+    if blocks is None:
+        blocks = [finding_block(document, style) for document in documents]
     width = _location_width(documents)
     lines = [style.bold(f"{'STATUS':<10}  {'LOCATION':<{width}}  {'KIND':<12}  NAME")]
-    for document in documents:
+    for document, block in zip(documents, blocks, strict=True):
         lines.append(
             f"{style.status(document.status, f'{document.status:<10}')}  "
             f"{where(document):<{width}}  {document.kind or '-':<12}  "
             f"{document.name or '-'}"
         )
-        lines.extend(f"{'':<10}  {finding_line(f, style)}" for f in document.findings)
+        if block is not None:
+            lines.append(block)
     lines.append("")
     lines.extend(summary_lines(summary, style))
     return "\n".join(lines) + "\n"
