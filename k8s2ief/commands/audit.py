@@ -1,11 +1,12 @@
 """``k8s2ief audit``: convert a tree of manifests without writing bodies, report what blocks IEF.
 
 With ``--jobs N`` whole files are converted in worker processes. Two checks span files:
-envFrom siblings (before converting, the parent gathers the key names of every ConfigMap and
-Secret of the input, as ``convert`` does, and hands them to every worker in the Settings); and
-duplicate IEF names, KI109, which k8s2ief.workers checks in the parent in input order, exactly
-where a single Converter would have put it. ``--jobs 1`` runs the same code in
-process, so both give byte-identical reports, equal to what ``convert`` reports per document.
+envFrom siblings (before converting, the key names of every ConfigMap and Secret of the input are
+gathered, as ``convert`` does, by workers of their own scanning the files, and handed to every
+converting worker in the Settings); and duplicate IEF names and node ports, KI109 and KI320,
+which k8s2ief.workers checks in the parent in input order, exactly where a single Converter
+would have put them. ``--jobs 1`` runs the same code in process, so both give byte-identical
+reports, equal to what ``convert`` reports per document.
 
 With ``--from-cluster`` the Deployments come from the cluster of the kubeconfig instead (in process:
 there are no files to hand to workers). Their source is ``cluster:<context>/<namespace>/<name>``
@@ -250,7 +251,7 @@ def convert_files(
 
 
 def scan_siblings(sources: list[Source], limits: Limits, jobs: int) -> SiblingKeys:
-    """collect_siblings, with the files scanned by ``jobs`` workers when they convert too.
+    """collect_siblings, the files scanned by ``jobs`` workers when the conversion uses them.
 
     On two cores a serial pre-scan ahead of the workers costs its whole time; in workers, half.
     The scan is the same per file, merged in input order, so the key names are the same.
