@@ -380,19 +380,36 @@ def collect_siblings(sources: Iterable[Source], limits: Limits) -> SiblingKeys:
     it goes on past that, ``redefined`` asks for an in-order conversion, which learns the
     siblings of the rest as they come, exactly as one Converter does.
     """
+    return merge_siblings(source_siblings(source, limits) for source in sources)
+
+
+SiblingScan = tuple[list[tuple[tuple[str, str], tuple[str, ...]]], bool]
+
+
+def source_siblings(source: Source, limits: Limits) -> SiblingScan:
+    """One source's part of collect_siblings (audit --jobs scans files in workers): its
+    ConfigMaps and Secrets as ``((kind, name), key names)`` in input order, and whether the
+    source was scanned whole."""
+    found: list[tuple[tuple[str, str], tuple[str, ...]]] = []
+    if _contains(source, b"ConfigMap", b"Secret"):
+        for chunk in _chunks(source, limits):
+            if not _may_be_sibling(chunk.text):
+                continue
+            for doc in read_chunk(source.name, chunk, limits):
+                if doc.kind in SIBLING_KINDS and doc.name and isinstance(doc.data, dict):
+                    found.append(((doc.kind, doc.name), sibling_keys(doc)))
+    return found, source.scanned_whole()
+
+
+def merge_siblings(scans: Iterable[SiblingScan]) -> SiblingKeys:
+    """The sources' scans, in input order, as collect_siblings' answer (a later definition wins)."""
     found = SiblingKeys()
-    for source in sources:
-        if _contains(source, b"ConfigMap", b"Secret"):
-            for chunk in _chunks(source, limits):
-                if not _may_be_sibling(chunk.text):
-                    continue
-                for doc in read_chunk(source.name, chunk, limits):
-                    if doc.kind in SIBLING_KINDS and doc.name and isinstance(doc.data, dict):
-                        key, keys = (doc.kind, doc.name), sibling_keys(doc)
-                        if found.get(key, keys) != keys:
-                            found.redefined = True
-                        found[key] = keys
-        if not source.scanned_whole():
+    for pairs, whole in scans:
+        for key, keys in pairs:
+            if found.get(key, keys) != keys:
+                found.redefined = True
+            found[key] = keys
+        if not whole:
             found.redefined = True
     return found
 
@@ -435,8 +452,10 @@ __all__ = [
     "collect_siblings",
     "input_mentions",
     "iter_sources",
+    "merge_siblings",
     "sibling_keys",
     "siblings_of",
+    "source_siblings",
     "status_of",
     "with_policy",
 ]

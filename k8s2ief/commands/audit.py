@@ -1,11 +1,12 @@
 """``k8s2ief audit``: convert a tree of manifests without writing bodies, report what blocks IEF.
 
 With ``--jobs N`` whole files are converted in worker processes. Two checks span files:
-envFrom siblings (before converting, the parent gathers the key names of every ConfigMap and
-Secret of the input, as ``convert`` does, and hands them to every worker in the Settings); and
-duplicate IEF names, KI109, which k8s2ief.workers checks in the parent in input order, exactly
-where a single Converter would have put it. ``--jobs 1`` runs the same code in
-process, so both give byte-identical reports, equal to what ``convert`` reports per document.
+envFrom siblings (before converting, the key names of every ConfigMap and Secret of the input are
+gathered, as ``convert`` does, by workers of their own scanning the files, and handed to every
+converting worker in the Settings); and duplicate IEF names and node ports, KI109 and KI320,
+which k8s2ief.workers checks in the parent in input order, exactly where a single Converter
+would have put them. ``--jobs 1`` runs the same code in process, so both give byte-identical
+reports, equal to what ``convert`` reports per document.
 
 With ``--from-cluster`` the Deployments come from the cluster of the kubeconfig instead (in process:
 there are no files to hand to workers). Their source is ``cluster:<context>/<namespace>/<name>``
@@ -38,7 +39,15 @@ from k8s2ief.findings import Policy, Severity, parse_fail_on
 from k8s2ief.load import Document, Limits, Source, iter_sources, read_source
 from k8s2ief.load.render import KUSTOMIZE_PREFIX, skipped_any
 from k8s2ief.outfiles import write_file
-from k8s2ief.pipeline import DocumentResult, collect_siblings, input_mentions
+from k8s2ief.pipeline import (
+    DocumentResult,
+    SiblingKeys,
+    SiblingScan,
+    collect_siblings,
+    input_mentions,
+    merge_siblings,
+    source_siblings,
+)
 from k8s2ief.report import AUDIT_FORMATS, ReportWriter, formatter
 from k8s2ief.report.model import AUDIT, UNREADABLE, ReportContext, Summary, audit_document
 from k8s2ief.report.style import Style, wants_color
@@ -50,6 +59,8 @@ if TYPE_CHECKING:
 
 BATCH_FILES = 32  # files per task: amortises a round trip to a worker (4 cost a fifth more
 # CPU on trees of small files), yet leaves a tree with one huge bundle balanced
+SCAN_BATCH_FILES = 256  # files per task of the envFrom pre-scan, which skips most files unparsed
+TAIL_CUT = 8  # the last batch of each worker goes out in eighths: the workers finish together
 TASKS_PER_WORKER = 16  # tasks in flight per worker: bounds memory on huge trees
 _CONVERTED: dict[str, object] = {}  # stands in for a body: the audit needs only "there was one"
 # Audit asks what can move; where to is chosen when submitting. Without a target flag the
@@ -125,8 +136,7 @@ def audit(
     workers = jobs or os.cpu_count() or 1
     if input_mentions(sources, b"envFrom"):
         # envFrom may name a ConfigMap in another file: every worker needs all key names.
-        # (Serial: the pre-scan parses only documents that can be ConfigMaps or Secrets.)
-        settings = settings.replace(siblings=collect_siblings(sources, limits))
+        settings = settings.replace(siblings=scan_siblings(sources, limits, workers))
     progress = Progress(len(sources), enabled=not quiet and sys.stderr.isatty())
     files = convert_files(sources, settings, limits, workers)
     text, summary = render(
@@ -235,29 +245,59 @@ def convert_files(
     """Each source's entries, in input order, converted in process or by ``jobs`` workers."""
     if not _parallel(sources, jobs):
         return (audit_source(source, settings, limits) for source in sources)
-    return _in_batches(_audit_paths, [s.name for s in sources], (settings, limits), jobs)
+    paths = [s.name for s in sources]
+    return _in_batches(_audit_paths, paths, BATCH_FILES, (settings, limits), jobs)
+
+
+def scan_siblings(sources: list[Source], limits: Limits, jobs: int) -> SiblingKeys:
+    """collect_siblings, the files scanned by ``jobs`` workers when the conversion uses them.
+
+    On two cores a serial pre-scan ahead of the workers costs its whole time; in workers, half.
+    The scan is the same per file, merged in input order, so the key names are the same.
+    """
+    if not _parallel(sources, jobs):
+        return collect_siblings(sources, limits)
+    paths = [s.name for s in sources]
+    return merge_siblings(_in_batches(_scan_paths, paths, SCAN_BATCH_FILES, limits, jobs))
 
 
 def _parallel(sources: list[Source], jobs: int) -> bool:
     # A stream (stdin, a pipe, a FIFO) is read once, here; a single file gains nothing.
     # Rendered input (-k) lives in this process only.
-    return jobs > 1 and len(sources) > 1 and all(
-        s.rereadable and not s.name.startswith(KUSTOMIZE_PREFIX) for s in sources
+    return (
+        jobs > 1
+        and len(sources) > 1
+        and all(s.rereadable and not s.name.startswith(KUSTOMIZE_PREFIX) for s in sources)
     )
 
 
 def _in_batches(
-    task: Callable[[list[str]], list[T]], paths: list[str], state: object, jobs: int
+    task: Callable[[list[str]], list[T]], paths: list[str], size: int, state: object, jobs: int
 ) -> Iterator[T]:
     """``task`` over batches of files in ``jobs`` worker processes; answers in input order."""
-    batches = [paths[i : i + BATCH_FILES] for i in range(0, len(paths), BATCH_FILES)]
-    for answers in in_workers(task, batches, state, jobs, TASKS_PER_WORKER):
+    for answers in in_workers(task, batches(paths, size, jobs), state, jobs, TASKS_PER_WORKER):
         yield from answers
+
+
+def batches(paths: list[str], size: int, jobs: int) -> list[list[str]]:
+    """``paths`` in batches of ``size``, except the last ``jobs`` batches' worth, which are cut
+    smaller: a worker still busy with a whole batch while the others have none left would keep
+    cores idle at the end (the report waits for the last answer)."""
+    cut = max(len(paths) - jobs * size, 0)
+    small = max(size // TAIL_CUT, 1)
+    return [paths[i : min(i + size, cut)] for i in range(0, cut, size)] + [
+        paths[i : i + small] for i in range(cut, len(paths), small)
+    ]
 
 
 def _audit_paths(paths: list[str]) -> list[list[Entry]]:
     settings, limits = worker_state()  # type: ignore[misc]
     return [audit_source(_file_source(path), settings, limits) for path in paths]
+
+
+def _scan_paths(paths: list[str]) -> list[SiblingScan]:
+    limits: Limits = worker_state()  # type: ignore[assignment]
+    return [source_siblings(_file_source(path), limits) for path in paths]
 
 
 def _file_source(path: str) -> Source:
