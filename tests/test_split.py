@@ -14,31 +14,6 @@ from hypothesis import strategies as st
 from k8s2ief.load import split
 from k8s2ief.load.split import Chunk, split_documents
 
-
-def reference(stream: io.BytesIO, max_bytes: int) -> Iterator[Chunk]:
-    """The previous implementation, a Python step per line: the behaviour to keep."""
-    lines: list[bytes] = []
-    size = 0
-    oversize = False
-    first_line = 1
-    for number, line in enumerate(stream, start=1):
-        if line.startswith(b"---"):
-            rest = line[3:].strip()
-            if not rest or rest.startswith(b"#"):
-                yield Chunk(b"".join(lines), first_line, oversize)
-                lines, size, oversize, first_line = [], 0, False, number + 1
-                continue
-            yield Chunk(b"".join(lines), first_line, oversize)
-            lines, size, oversize, first_line = [], 0, False, number
-        size += len(line)
-        if size > max_bytes:
-            oversize = True
-            continue
-        lines.append(line)
-    if lines or oversize:
-        yield Chunk(b"".join(lines), first_line, oversize)
-
-
 LINES = st.sampled_from(
     [
         b"---\n",
@@ -79,12 +54,13 @@ def test_same_chunks_as_line_by_line(
         patch.setattr(split, "READ_BLOCK", read_block)
         got = list(split_documents(io.BytesIO(text), max_bytes))
     assert [seen(chunk) for chunk in got] == [
-        seen(chunk) for chunk in reference(io.BytesIO(text), max_bytes)
+        seen(chunk) for chunk in capped_reference(io.BytesIO(text), max_bytes, block)
     ]
 
 
 def capped_reference(stream: io.BytesIO, max_bytes: int, line_block: int) -> Iterator[Chunk]:
-    """The line-by-line cut with lines capped at the limit (the implementation before blocks):
+    """The line-by-line cut, a Python step per line, with lines capped at the limit (the
+    implementation before blocks, the behaviour to keep):
     a line as long as the cap is skipped and makes its document oversize, unless it is a
     separator; one holding a NUL ends the source."""
     readline = stream.readline
@@ -177,7 +153,9 @@ def test_same_chunks_on_a_large_stream() -> None:
     text = b"---\n".join([document] * 5000) + b"--- # end\n--- a\n"
     for max_bytes in (10, 64 << 20):
         got = list(split_documents(io.BytesIO(text), max_bytes))
-        assert [seen(c) for c in got] == [seen(c) for c in reference(io.BytesIO(text), max_bytes)]
+        assert [seen(c) for c in got] == [
+            seen(c) for c in capped_reference(io.BytesIO(text), max_bytes, split.LINE_BLOCK)
+        ]
     assert len(got) == 5002  # the last two: empty between the markers, then "--- a"
 
 

@@ -20,6 +20,8 @@ import re
 from collections.abc import Mapping
 from decimal import Decimal
 
+from k8s2ief.records import FrozenRecord, set_field
+
 # Service editions; only platinum has affinity, host port ranges and more than one replica.
 EDITIONS = ("professional", "platinum")
 PROFESSIONAL, PLATINUM = EDITIONS
@@ -79,15 +81,11 @@ HOST_PATH = r"/[-/_.A-Za-z0-9]*"
 FILE_MODE_MAX = 0o777
 
 
-class ResourceRange:
+class ResourceRange(FrozenRecord):
     """One resource key of ContainerDef.resources, in IEF's unit (en edition's ranges): a value,
-    compared and shown by its fields.
+    compared and shown by its fields (a record: every conversion imports the contract)."""
 
-    A plain class rather than a frozen dataclass or a named tuple: every conversion imports the
-    contract, and creating either costs more start-up time than the rest of the module.
-    """
-
-    __slots__ = ("form", "high", "low", "unit")
+    __slots__ = ("low", "high", "unit", "form")  # noqa: RUF023 (the order of __init__)
 
     low: Decimal  # inclusive
     high: Decimal  # inclusive
@@ -95,26 +93,10 @@ class ResourceRange:
     form: str  # the spelling the API takes: a plain decimal, or a whole count
 
     def __init__(self, low: Decimal, high: Decimal, unit: str, form: str) -> None:
-        for name, value in (("low", low), ("high", high), ("unit", unit), ("form", form)):
-            object.__setattr__(self, name, value)
-
-    def _fields(self) -> tuple[Decimal, Decimal, str, str]:
-        return (self.low, self.high, self.unit, self.form)
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"cannot assign to field {name!r} of a ResourceRange")
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._fields() == other._fields()  # type: ignore[attr-defined]
-
-    def __hash__(self) -> int:
-        return hash(self._fields())
-
-    def __repr__(self) -> str:
-        low, high, unit, form = (repr(field) for field in self._fields())
-        return f"ResourceRange(low={low}, high={high}, unit={unit}, form={form})"
+        set_field(self, "low", low)
+        set_field(self, "high", high)
+        set_field(self, "unit", unit)
+        set_field(self, "form", form)
 
     @property
     def text(self) -> str:

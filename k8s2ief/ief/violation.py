@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import json
 
+from k8s2ief.records import FrozenRecord, set_field
+
 Path = tuple[str | int, ...]
 
 
-class Violation:
-    """One way a body breaks the API's rules: a value, compared, hashed and shown by its fields.
+class Violation(FrozenRecord):
+    """One way a body breaks the API's rules: a value, compared, hashed and shown by its fields
+    (a record, not a dataclass: every conversion imports it, see k8s2ief.records)."""
 
-    A plain class rather than a frozen dataclass: every conversion imports it, and creating a
-    dataclass costs more at start-up than the whole class is worth.
-    """
-
-    __slots__ = ("message", "parts", "path", "rule")
+    __slots__ = ("path", "rule", "message", "parts")  # noqa: RUF023 (the order of __init__)
 
     path: str  # JSON path like "$.deployment.template.containers[0].ports[1].host_port"
     rule: str  # stable rule id: "schema.<keyword>" or a key of CODE_RULES
@@ -23,37 +22,10 @@ class Violation:
     parts: Path  # the same path as keys and indexes
 
     def __init__(self, path: str, rule: str, message: str, parts: Path = ()) -> None:
-        # Violations are values: assigning a field later is an error (see __setattr__).
-        object.__setattr__(self, "path", path)
-        object.__setattr__(self, "rule", rule)
-        object.__setattr__(self, "message", message)
-        object.__setattr__(self, "parts", parts)
-
-    def _fields(self) -> tuple[str, str, str, Path]:
-        return (self.path, self.rule, self.message, self.parts)
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"cannot assign to field {name!r} of a Violation")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"cannot delete field {name!r} of a Violation")
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._fields() == other._fields()  # type: ignore[attr-defined]
-
-    def __hash__(self) -> int:
-        return hash(self._fields())
-
-    def __repr__(self) -> str:
-        return (
-            f"Violation(path={self.path!r}, rule={self.rule!r}, message={self.message!r}, "
-            f"parts={self.parts!r})"
-        )
-
-    def __reduce__(self) -> tuple[type[Violation], tuple[str, str, str, Path]]:
-        return (Violation, self._fields())
+        set_field(self, "path", path)
+        set_field(self, "rule", rule)
+        set_field(self, "message", message)
+        set_field(self, "parts", parts)
 
 
 def _plain_key(key: str) -> bool:
