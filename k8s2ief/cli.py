@@ -9,8 +9,10 @@ bug: please report it); 130 interrupted (SIGINT); 143 terminated (SIGTERM).
 
 from __future__ import annotations
 
+import atexit
 import gc
 import importlib
+import os
 import sys
 
 import click
@@ -197,4 +199,21 @@ def run() -> None:
     except (OSError, ValueError):
         silence(sys.stderr)
         code = code if code not in (EXIT_OK, EXIT_FINDINGS) else EXIT_USAGE
+    if _nothing_left_for_exit():
+        # The interpreter's own exit would now free every object of every module one by one
+        # (a fifth of a one-file convert's wall time, for memory the system takes back anyway);
+        # the streams are flushed, the temporaries removed, so the process can end here.
+        os._exit(code)
     sys.exit(code)
+
+
+def _nothing_left_for_exit() -> bool:
+    """Whether the interpreter's exit has nothing to do but free memory: no exit callbacks
+    (worker pools, logging, weakref finalizers, coverage register one) and no other thread.
+
+    Files the commands write are closed by their own blocks before this point (outfiles)."""
+    callbacks = getattr(atexit, "_ncallbacks", None)  # CPython's; elsewhere, exit as usual
+    if callbacks is None or callbacks() != 0:
+        return False
+    threading = sys.modules.get("threading")
+    return threading is None or threading.active_count() == 1
