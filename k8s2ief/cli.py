@@ -64,7 +64,54 @@ COMMANDS = {
 }
 
 
-class LazyGroup(click.Group):
+# click looks its English texts up in gettext's catalogs as it builds the options that carry
+# them (the first look-up imports locale, each one stats four catalog paths): about 2 % of a
+# one-file convert's start, for texts no catalog of ours translates. The options on the start-up
+# paths are built with their texts given, as click writes them.
+HELP_TEXT = "Show this message and exit."
+VERSION_TEXT = "Show the version and exit."
+
+
+def _show_help(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(ctx.get_help(), color=ctx.color)
+        ctx.exit()
+
+
+def _show_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    # What click.version_option prints, which would look up its texts as the group is defined.
+    if value and not ctx.resilient_parsing:
+        from importlib.metadata import version
+
+        click.echo(f"{ctx.find_root().info_name}, version {version('k8s2ief')}", color=ctx.color)
+        ctx.exit()
+
+
+class Command(click.Command):
+    """click's Command, whose --help option carries its text (HELP_TEXT) instead of looking it
+    up. Commands on the start-up paths use it: ``@click.command(cls=Command)``."""
+
+    _given_help: click.Option | None = None
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        names = self.get_help_option_names(ctx)
+        if not names or not self.add_help_option:
+            return None
+        if self._given_help is None:  # one object: click tells parameters apart by identity
+            # click (8.5 and later) stores the flag under a name no parameter of a command takes.
+            storage = getattr(click.core, "_HELP_OPTION_STORAGE_NAME", None)
+            self._given_help = click.Option(
+                [*names, storage] if storage else names,
+                is_flag=True,
+                expose_value=False,
+                is_eager=True,
+                callback=_show_help,
+                help=HELP_TEXT,
+            )
+        return self._given_help
+
+
+class LazyGroup(Command, click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)
 
@@ -98,7 +145,14 @@ class LazyGroup(click.Group):
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="k8s2ief")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_show_version,
+    help=VERSION_TEXT,
+)
 def cli() -> None:
     """Move Kubernetes Deployments onto Huawei Cloud IEF.
 

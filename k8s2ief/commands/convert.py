@@ -9,7 +9,9 @@ from typing import IO, TYPE_CHECKING
 
 import click
 
+from k8s2ief.cli import Command
 from k8s2ief.commands.options import (
+    PathType,
     cluster_options,
     config_option,
     conversion_options,
@@ -42,8 +44,8 @@ if TYPE_CHECKING:
     from k8s2ief.load.cluster import ClusterTarget
 
 
-@click.command()
-@click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
+@click.command(cls=Command)
+@click.argument("paths", nargs=-1, type=PathType(allow_dash=True))
 @click.option(
     "-o",
     "--output",
@@ -69,7 +71,7 @@ if TYPE_CHECKING:
 )
 @click.option(
     "--report-file",
-    type=click.Path(dir_okay=False, allow_dash=True),
+    type=PathType(dir_okay=False, allow_dash=True),
     help="Write the report here instead of stderr.",
 )
 @report_options

@@ -6,10 +6,11 @@ import textwrap
 
 import click
 
+from k8s2ief.cli import Command
 from k8s2ief.codes import REGISTRY, resolve_code
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("code", required=False)
 @click.option("--list", "list_all", is_flag=True, help="List every code with its summary.")
 def explain(code: str | None, list_all: bool) -> int:

@@ -29,6 +29,40 @@ if TYPE_CHECKING:
     from k8s2ief.load.cluster import ClusterTarget
 
 F = TypeVar("F", bound=Callable[..., object])
+
+
+class PathType(click.Path):
+    """``click.Path``, named as click names it but without looking the name up in gettext's
+    catalogs (see k8s2ief.cli.HELP_TEXT): click's own ``__init__`` does, for every path option.
+    tests/test_cli_texts.py checks it holds what click's does."""
+
+    def __init__(
+        self,
+        *,
+        exists: bool = False,
+        file_okay: bool = True,
+        dir_okay: bool = True,
+        writable: bool = False,
+        readable: bool = True,
+        allow_dash: bool = False,
+    ) -> None:
+        self.exists = exists
+        self.file_okay = file_okay
+        self.dir_okay = dir_okay
+        self.readable = readable
+        self.writable = writable
+        self.executable = False
+        self.resolve_path = False
+        self.allow_dash = allow_dash
+        self.type = None
+        if file_okay and not dir_okay:
+            self.name = "file"
+        elif dir_okay and not file_okay:
+            self.name = "directory"
+        else:
+            self.name = "path"
+
+
 SEVERITY_CHOICES = click.Choice(["error", "warning", "info", "never"], case_sensitive=False)
 
 
@@ -214,7 +248,7 @@ cluster_options = _group(
         ),
         click.option(
             "--kubeconfig",
-            type=click.Path(dir_okay=False),
+            type=PathType(dir_okay=False),
             help="Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config).",
         ),
         click.option("--context", help="Kubeconfig context (default: the current one)."),
@@ -263,7 +297,7 @@ def input_options(function: F) -> F:
         "--kustomize",
         "kustomize_dirs",
         multiple=True,
-        type=click.Path(file_okay=False),  # completes directories
+        type=PathType(file_okay=False),  # completes directories
         metavar="DIR",
         help="Render a kustomization with `kubectl kustomize DIR` and read the result.",
     )(command)
@@ -272,7 +306,7 @@ def input_options(function: F) -> F:
         "--filename",
         "filenames",
         multiple=True,
-        type=click.Path(allow_dash=True),
+        type=PathType(allow_dash=True),
         help="A file, folder or - (stdin) to read, as kubectl's -f; repeatable, beside PATHS.",
     )(command)
     return command  # type: ignore[return-value]
@@ -350,7 +384,7 @@ def config_option(function: F) -> F:
 
     return click.option(  # type: ignore[return-value]
         "--config",
-        type=click.Path(dir_okay=False),
+        type=PathType(dir_okay=False),
         metavar="FILE",
         is_eager=True,
         expose_value=False,

@@ -12,7 +12,8 @@ from typing import BinaryIO
 
 import click
 
-from k8s2ief.commands.options import config_option
+from k8s2ief.cli import Command
+from k8s2ief.commands.options import PathType, config_option
 from k8s2ief.ief.contract import EDITIONS
 from k8s2ief.load import Document, Limits, Source, iter_sources, read_source
 from k8s2ief.load.split import prepended
@@ -23,8 +24,8 @@ Where = Callable[[tuple[str | int, ...]], str]
 Located = tuple[Where, object]
 
 
-@click.command()
-@click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
+@click.command(cls=Command)
+@click.argument("paths", nargs=-1, type=PathType(allow_dash=True))
 @click.option("--edition", type=click.Choice(EDITIONS), default="professional", show_default=True)
 @config_option
 def validate(paths: tuple[str, ...], edition: str) -> int:
@@ -125,7 +126,7 @@ def _json_lines(name: str, stream: BinaryIO) -> Iterator[Located]:
             )
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option(
     "--report", is_flag=True, help="The schema of the JSON report of convert and audit instead."
 )
