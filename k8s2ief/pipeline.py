@@ -267,12 +267,13 @@ def _violations(
 ) -> list[RawFinding]:
     """KI901 for every body violation no converter finding about the same field explains,
     pointing at the manifest field the violating part of the body came from."""
-    from k8s2ief.ief.explained import explained_by
     from k8s2ief.ief.validate import validate_body
     from k8s2ief.rules.origins import manifest_path
 
     found = []
     for violation in validate_body(body, edition=edition):
+        from k8s2ief.ief.explained import explained_by  # only bodies with a violation need it
+
         where = manifest_path(ledger.body_paths, violation.parts)
         codes = explained_by(violation)
         if not any(r.code in codes and _related(r.path, where) for r in raw):

@@ -151,6 +151,8 @@ def test_convert_of_one_file_imports_no_heavy_module(tmp_path: Path, manifest: P
     modules = loaded(tmp_path, "convert", str(manifest), "--node-id", "n")
     assert "k8s2ief.pipeline" in modules  # the probe did convert
     assert offenders(modules, (*HEAVY, *NOT_FOR_CONVERT)) == []
+    # Which findings explain a body violation: only a body with a violation asks.
+    assert "k8s2ief.ief.explained" not in modules
 
 
 def test_validate_imports_no_heavy_module(tmp_path: Path, manifest: Path) -> None:
