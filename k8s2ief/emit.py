@@ -11,7 +11,6 @@ import os
 from collections.abc import Callable
 from typing import IO, Protocol
 
-from k8s2ief.outfiles import write_file
 from k8s2ief.patterns import lazy
 
 FORMATS = ("json", "jsonl", "yaml")
@@ -178,6 +177,8 @@ class DirectoryWriter:
                 f"{target} exists from before this run and was kept (--force replaces it)"
             )
             return
+        from k8s2ief.outfiles import write_file  # only --output-dir writes files
+
         try:
             write_file(target, self._text(body))
         except OSError as exc:

@@ -80,6 +80,7 @@ NOT_FOR_CONVERT = (
     "k8s2ief.commands.explain",
     "k8s2ief.commands.validate",
     "k8s2ief.conversion",  # the library's answer type, not the CLI's
+    "k8s2ief.outfiles",  # files written by rule: --output-dir, --report-file, not stdout
     # The standard library's slow starters, needed only off the common path (streams, typos;
     # pathlib is left out: an editable install's import hook loads it at start-up):
     "tempfile",

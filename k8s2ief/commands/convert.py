@@ -24,7 +24,6 @@ from k8s2ief.commands.outputs import NO_DOCUMENTS, refuse_output_over_input
 from k8s2ief.emit import FORMATS, DirectoryWriter, OutputDirError, stream_writer
 from k8s2ief.findings import Policy, breaches, parse_fail_on
 from k8s2ief.load import Document, Limits, iter_sources, render
-from k8s2ief.outfiles import output_file
 from k8s2ief.parallel import convert_sources
 from k8s2ief.pipeline import (
     Converter,
@@ -179,6 +178,8 @@ class _ReportStream:
 
     def __enter__(self) -> IO[str]:
         if self.path and self.path != "-":
+            from k8s2ief.outfiles import output_file
+
             self._file = output_file(self.path)
             try:
                 return self._file.__enter__()

@@ -6,7 +6,6 @@ import click
 
 from k8s2ief.load import Source
 from k8s2ief.load.sources import STDIN_NAME
-from k8s2ief.outfiles import same_as_input
 
 # Like kubectl's "no objects passed": an input that holds nothing is most often a wrong path or
 # an empty render, and a CI step must not pass on it silently (exit 2, README).
@@ -17,6 +16,8 @@ def refuse_output_over_input(output: str | None, sources: list[Source], option: 
     """An output that is one of the inputs would destroy it: refuse before opening anything."""
     if not output or output == "-":
         return
+    from k8s2ief.outfiles import same_as_input  # only a command that writes a file loads it
+
     stdin = any(source.name == STDIN_NAME for source in sources)
     names = [source.name for source in sources if source.name != STDIN_NAME]
     if same_as_input(output, names, stdin=stdin):
