@@ -17,7 +17,6 @@ SARIF places such findings on line 1 of an artifact whose URI is the ``cluster:`
 from __future__ import annotations
 
 import functools
-import importlib
 import io
 import os
 import sys
@@ -63,15 +62,6 @@ BATCH_FILES = 32  # files per task: amortises a round trip to a worker (4 cost a
 SCAN_BATCH_FILES = 256  # files per task of the envFrom pre-scan, which skips most files unparsed
 TAIL_CUT = 8  # the last batch of each worker goes out in eighths: the workers finish together
 TASKS_PER_WORKER = 16  # tasks in flight per worker: bounds memory on huge trees
-# What a conversion imports when it first needs it (the body's validation; shlex for exec
-# probes), imported before the workers fork, so that it loads once and not in every process: with
-# this process converting beside one worker, each imported the validator (-X importtime).
-IMPORTED_ON_FIRST_USE = (
-    "k8s2ief.ief.explained",
-    "k8s2ief.ief.validate",
-    "k8s2ief.rules.origins",
-    "shlex",
-)
 _CONVERTED: dict[str, object] = {}  # stands in for a body: the audit needs only "there was one"
 # Audit asks what can move; where to is chosen when submitting. Without a target flag the
 # no-target error would block every Deployment, so it is left out, and the report says so.
@@ -288,8 +278,6 @@ def _in_batches(
     answers in input order. This process digests the answers (the report, KI109): it takes a
     batch itself whenever the next answer is not in yet, and its own batches are never pickled
     (see ``in_workers``)."""
-    for module in IMPORTED_ON_FIRST_USE:
-        importlib.import_module(module)
     batched = batches(paths, size, jobs)
     for answers in in_workers(task, batched, state, jobs, TASKS_PER_WORKER, share=True):
         yield from answers
