@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Generic, TypeVar
 
@@ -138,19 +137,12 @@ def in_workers(
     state: object,
     jobs: int,
     window: int,
-    *,
-    share: bool = False,
 ) -> Iterator[Result]:
     """``task(item)`` in ``jobs`` worker processes, answers in input order.
 
     ``state`` is handed once to every worker (``worker_state()`` reads it there). At most
     ``jobs * window`` answers wait in memory, so streams of any length run in bounded memory;
     a wide window keeps the other workers busy behind one slow item.
-
-    ``share``: this process is one of the ``jobs`` (it starts ``jobs - 1`` workers): whenever
-    the next answer is not in yet, it runs the earliest task no worker has started itself. On
-    two cores, two workers and a parent that digests their answers are three processes for two
-    cores, and every answer crosses a pipe; the parent's own tasks cross none.
     """
     # What exists now lives as long as the run: frozen, it is left out of every collection, in
     # the workers (which inherit it at fork) and here. Measured on an audit of 5,000 files with
@@ -158,66 +150,18 @@ def in_workers(
     # instead of 0.11 (the Python documentation recommends freezing before a fork).
     import gc
 
-    share = share and jobs > 1
     gc.freeze()
     try:
-        with start_pool(state, jobs - 1 if share else jobs) as pool, _state(state, share):
-            pending: deque[_Submitted[Item, Result] | Ready[Result]] = deque()
+        with start_pool(state, jobs) as pool:
+            pending: deque[Future[Result] | Ready[Result]] = deque()
             for item in items:
-                submitted = item if isinstance(item, Ready) else _Submitted(item, pool, task)
-                pending.append(submitted)
+                pending.append(item if isinstance(item, Ready) else pool.submit(task, item))
                 if len(pending) >= jobs * window:
-                    yield _next_answer(pending, task, share)
+                    yield _answer(pending.popleft())
             while pending:
-                yield _next_answer(pending, task, share)
+                yield _answer(pending.popleft())
     finally:
         gc.unfreeze()
-
-
-class _Submitted(Generic[Item, Result]):
-    """A task handed to the pool, with its item, so that this process may take it back."""
-
-    __slots__ = ("future", "item")
-
-    def __init__(
-        self, item: Item, pool: ProcessPoolExecutor, task: Callable[[Item], Result]
-    ) -> None:
-        self.item = item
-        self.future: Future[Result] = pool.submit(task, item)
-
-
-def _next_answer(
-    pending: deque[_Submitted[Item, Result] | Ready[Result]],
-    task: Callable[[Item], Result],
-    share: bool,
-) -> Result:
-    """The answer at the head of ``pending`` (taken off); while it is not in, with ``share``,
-    this process runs the earliest tasks the pool has not started (cancelled there first)."""
-    head = pending[0]
-    if share:
-        index = 0
-        while isinstance(head, _Submitted) and not head.future.done() and index < len(pending):
-            entry = pending[index]
-            if isinstance(entry, _Submitted) and entry.future.cancel():
-                pending[index] = Ready(task(entry.item))
-                head = pending[0]
-            index += 1
-    pending.popleft()
-    return head.value if isinstance(head, Ready) else head.future.result()
-
-
-@contextmanager
-def _state(state: object, here: bool) -> Iterator[None]:
-    """``worker_state()`` answers ``state`` in this process too while it runs tasks itself."""
-    global _worker_state
-    if not here:
-        yield
-        return
-    before, _worker_state = _worker_state, state
-    try:
-        yield
-    finally:
-        _worker_state = before
 
 
 def start_pool(state: object, jobs: int) -> ProcessPoolExecutor:
@@ -231,6 +175,10 @@ def start_pool(state: object, jobs: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(
         max_workers=jobs, mp_context=_fork(), initializer=_set_state, initargs=(state,)
     )
+
+
+def _answer(item: Future[Result] | Ready[Result]) -> Result:
+    return item.value if isinstance(item, Ready) else item.result()
 
 
 def _fork() -> BaseContext | None:

@@ -274,12 +274,8 @@ def _parallel(sources: list[Source], jobs: int) -> bool:
 def _in_batches(
     task: Callable[[list[str]], list[T]], paths: list[str], size: int, state: object, jobs: int
 ) -> Iterator[T]:
-    """``task`` over batches of files in this process and ``jobs - 1`` worker processes;
-    answers in input order. This process digests the answers (the report, KI109): it takes a
-    batch itself whenever the next answer is not in yet, and its own batches are never pickled
-    (see ``in_workers``)."""
-    batched = batches(paths, size, jobs)
-    for answers in in_workers(task, batched, state, jobs, TASKS_PER_WORKER, share=True):
+    """``task`` over batches of files in ``jobs`` worker processes; answers in input order."""
+    for answers in in_workers(task, batches(paths, size, jobs), state, jobs, TASKS_PER_WORKER):
         yield from answers
 
 
