@@ -36,10 +36,11 @@ from huaweicloudsdkcore.exceptions.exceptions import (
 )
 from huaweicloudsdkcore.http.http_config import HttpConfig
 
-from k8s2ief.ief.sdk_import import import_lazily
+from k8s2ief.ief.sdk_import import import_lazily, load_models
 
 import_lazily()  # before the SDK's packages are first imported: only the models used load
 
+from huaweicloudsdkief import v1  # noqa: E402
 from huaweicloudsdkief.v1 import (  # noqa: E402
     CreateConfigMapRequest,
     CreateDeploymentsRequest,
@@ -68,6 +69,8 @@ from k8s2ief.ief.errors import (  # noqa: E402
     Stopped,
 )
 from k8s2ief.ief.sdk_models import to_sdk_model  # noqa: E402
+
+load_models(v1, [name for name in dir(v1) if name.endswith("Request") and name in globals()])
 
 __all__ = ["IefError", "IefSession", "to_ief_error"]
 
