@@ -113,3 +113,47 @@ def test_the_gate_lets_at_most_its_limit_through_and_nothing_once_stopped() -> N
     stop.set()
     with pytest.raises(Interrupted), gate:
         pytest.fail("a stopped gate let a request out")
+
+
+def test_a_freed_slot_goes_to_the_waiting_thread_not_back_to_the_one_that_freed_it() -> None:
+    gate = Gate(1, threading.Event())
+    order: list[str] = []
+    queued = threading.Event()
+
+    def waiter() -> None:
+        queued.set()
+        with gate:
+            order.append("waiter")
+
+    with gate:
+        thread = threading.Thread(target=waiter)
+        thread.start()
+        queued.wait()
+        while not gate._waiting:  # the waiter is in the gate's queue
+            time.sleep(0.001)
+    with gate:  # freed, then asked for again at once by the same thread
+        order.append("freer")
+    thread.join()
+    assert order == ["waiter", "freer"]
+
+
+def test_a_stop_releases_threads_waiting_at_the_gate() -> None:
+    stop = threading.Event()
+    gate = Gate(1, stop)
+    outcome: list[str] = []
+
+    def waiter() -> None:
+        try:
+            with gate:
+                outcome.append("let out")
+        except Interrupted:
+            outcome.append("interrupted")
+
+    with gate:
+        thread = threading.Thread(target=waiter)
+        thread.start()
+        while not gate._waiting:
+            time.sleep(0.001)
+        stop.set()
+        thread.join()
+    assert outcome == ["interrupted"] and not gate._waiting

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -32,24 +33,51 @@ class Gate:
     A run has more threads than ``--parallel`` (``Context.threads``): while ``limit`` requests
     wait for their answers, the other threads build and sign their next requests, and each
     sends the moment a slot frees, so the client's own time per request no longer leaves a
-    slot idle. Once ``stop`` is set (Ctrl-C) a waiting request is never let out."""
+    slot idle. A freed slot goes straight to the longest waiting thread, whose request is
+    ready: with a plain semaphore the thread that freed it took it back first (it still holds
+    the interpreter's lock when the waiter wakes), and the slot stayed idle while that thread
+    built its next request. Once ``stop`` is set (Ctrl-C) a waiting request is never let out."""
 
     def __init__(self, limit: int, stop: threading.Event) -> None:
-        self._slots = threading.BoundedSemaphore(limit)
+        self._lock = threading.Lock()
+        self._free = limit
+        self._waiting: deque[threading.Lock] = deque()  # held until a slot is handed over
         self._stop = stop
 
     def __enter__(self) -> Gate:
+        with self._lock:
+            handed = None
+            if self._free and not self._waiting:
+                self._free -= 1
+            else:
+                handed = threading.Lock()
+                handed.acquire()
+                self._waiting.append(handed)
+        if handed is None:
+            return self._checked()
         # A timeout, so that a stop is seen while every slot is taken by a slow request.
-        while not self._slots.acquire(timeout=0.1):
+        while not handed.acquire(timeout=0.1):
             if self._stop.is_set():
-                raise Interrupted
+                with self._lock:
+                    if handed in self._waiting:  # not handed a slot: leave the queue
+                        self._waiting.remove(handed)
+                        raise Interrupted
+                handed.acquire()  # handed a slot meanwhile: take it, then give it back
+                break
+        return self._checked()
+
+    def _checked(self) -> Gate:
         if self._stop.is_set():
-            self._slots.release()
+            self.__exit__()
             raise Interrupted
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        self._slots.release()
+        with self._lock:
+            if self._waiting:
+                self._waiting.popleft().release()  # the slot passes on, never freed
+            else:
+                self._free += 1
 
 
 class Context:

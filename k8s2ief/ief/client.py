@@ -35,7 +35,13 @@ from huaweicloudsdkcore.exceptions.exceptions import (
     SslHandShakeException,
 )
 from huaweicloudsdkcore.http.http_config import HttpConfig
-from huaweicloudsdkief.v1 import (
+
+from k8s2ief.ief.sdk_import import import_lazily, load_models
+
+import_lazily()  # before the SDK's packages are first imported: only the models used load
+
+from huaweicloudsdkief import v1  # noqa: E402
+from huaweicloudsdkief.v1 import (  # noqa: E402
     CreateConfigMapRequest,
     CreateDeploymentsRequest,
     CreateSecretRequest,
@@ -51,9 +57,9 @@ from huaweicloudsdkief.v1 import (
     UpdateDeploymentRequest,
     UpdateSecretRequest,
 )
-from huaweicloudsdkief.v1.region.ief_region import IefRegion
+from huaweicloudsdkief.v1.region.ief_region import IefRegion  # noqa: E402
 
-from k8s2ief.ief.errors import (
+from k8s2ief.ief.errors import (  # noqa: E402
     BAD_ANSWER,
     CONNECTION_ERROR,
     READ_TIMEOUT,
@@ -62,7 +68,9 @@ from k8s2ief.ief.errors import (
     IefError,
     Stopped,
 )
-from k8s2ief.ief.sdk_models import to_sdk_model
+from k8s2ief.ief.sdk_models import to_sdk_model  # noqa: E402
+
+load_models(v1, [name for name in dir(v1) if name.endswith("Request") and name in globals()])
 
 __all__ = ["IefError", "IefSession", "to_ief_error"]
 

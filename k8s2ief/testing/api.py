@@ -25,6 +25,10 @@ class _Request:
     target: str  # path and query, as on the request line
     headers: signing.Headers
     body: bytes
+    # When its request line was read (time.monotonic()): the latency counts from there.
+    arrived: float | None = None
+    # The route's own checks of a body, made while the latency runs (see Emulator._check).
+    checked_body: Any = None
 
     @property
     def path(self) -> str:

@@ -36,6 +36,7 @@ import logging
 import random
 import re
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -89,6 +90,9 @@ class _Route:
     method: str
     pattern: re.Pattern[str]
     handler: _Handler
+    # The route's checks of a request that need no state (a create's body): they run while
+    # the latency runs, and the handler finds what they made in ``request.checked_body``.
+    check: Callable[[Emulator, _Request], object] | None = None
 
 
 class Emulator:
@@ -235,14 +239,19 @@ class Emulator:
 
     def _answer(self, request: _Request) -> _Answer | _Drop:
         faults = self.faults
-        self.pause(faults.latency_ms / 1000)
+        # The answer leaves ``latency_ms`` after the request arrived, the emulator's own work
+        # included, as a service's latency includes its work: the checks that need no state
+        # (signature, route, project, a create's body) run first and the pause takes what is
+        # left. Their verdict is given where it always was, after the fault draws, and nothing
+        # is committed before the pause ends.
+        verdict = self._check(request)
+        waited = 0.0 if request.arrived is None else time.monotonic() - request.arrived
+        self.pause(faults.latency_ms / 1000 - waited)
         if self._stopping.is_set() or self._draw(faults.reset_rate):
             return _Drop()  # a stopped emulator must not commit what was in flight
         try:
             self._inject_errors(faults)
-            self._authenticate(request)
-            route, params = self._route(request)
-            self._check_scope(request, params.pop("project"))
+            route, params = verdict()
             answer = route.handler(self, request, params)
         except ApiError as error:
             return error.answer
@@ -252,6 +261,24 @@ class Emulator:
         if request.method in WRITE_METHODS and self._draw(faults.commit_timeout_rate):
             return _Drop(faults.commit_hold_s)
         return answer
+
+    def _check(self, request: _Request) -> Callable[[], tuple[_Route, dict[str, str]]]:
+        """Check what needs no state; answers a call that gives the route or raises the
+        problem found (every check is still made on every request, in the same order)."""
+        try:
+            self._authenticate(request)
+            route, params = self._route(request)
+            self._check_scope(request, params.pop("project"))
+            if route.check is not None:
+                request.checked_body = route.check(self, request)
+        except Exception as error:  # raised where the checks always were, after the draws
+            problem = error
+
+            def fail() -> tuple[_Route, dict[str, str]]:
+                raise problem
+
+            return fail
+        return lambda: (route, params)
 
     def pause(self, seconds: float) -> None:
         """Sleep, but no longer than the emulator runs."""
@@ -329,9 +356,15 @@ class Emulator:
             raise _not_found("deployment", ident)
         return found
 
-    def _create_deployment(self, request: _Request, _params: dict[str, str]) -> _Answer:
+    def _checked_create(self, request: _Request) -> JsonObject:
         body = request.json_object()
         self._validate(body)  # which makes sure of a name, among the rest
+        return body
+
+    def _create_deployment(self, request: _Request, _params: dict[str, str]) -> _Answer:
+        body = request.checked_body
+        if not isinstance(body, dict):  # a request not checked ahead (see _answer)
+            body = self._checked_create(request)
         with self._lock:
             if body["name"] in self._deployment_names:
                 raise _name_taken("deployment", body["name"])
@@ -447,7 +480,7 @@ def _kv_routes(kind: _KvKind) -> list[_Route]:
 _DEPLOYMENTS = r"/v3/(?P<project>[^/]+)/edgemgr/deployments"
 _DEPLOYMENT = _DEPLOYMENTS + r"/(?P<id>[^/]+)"
 _ROUTES: Sequence[_Route] = [
-    _Route("POST", re.compile(_DEPLOYMENTS), Emulator._create_deployment),
+    _Route("POST", re.compile(_DEPLOYMENTS), Emulator._create_deployment, Emulator._checked_create),
     _Route("GET", re.compile(_DEPLOYMENTS), Emulator._list_deployments),
     _Route("GET", re.compile(_DEPLOYMENT), Emulator._show_deployment),
     _Route("PUT", re.compile(_DEPLOYMENT), Emulator._update_deployment),

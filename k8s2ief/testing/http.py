@@ -7,6 +7,7 @@ import json
 import socket
 import struct
 import threading
+import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Protocol
@@ -71,6 +72,11 @@ class _HttpHandler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
     wbufsize = 64 * 1024
     server: _Server
+    arrived = 0.0
+
+    def parse_request(self) -> bool:
+        self.arrived = time.monotonic()  # the request line is in: its latency starts here
+        return super().parse_request()
 
     def do_GET(self) -> None:
         self._serve()
@@ -98,7 +104,8 @@ class _HttpHandler(BaseHTTPRequestHandler):
             self.close_connection = True  # the unread body would be taken for the next request
             emulator.record(self.command, self.path.partition("?")[0], error.answer)
             return error.answer
-        return emulator.handle(_Request(self.command, self.path, self.headers, body))
+        request = _Request(self.command, self.path, self.headers, body, self.arrived)
+        return emulator.handle(request)
 
     def _read_body(self) -> bytes:
         if self.headers.get("Transfer-Encoding"):
