@@ -141,6 +141,8 @@ _SAFE_FOR_C_COMPOSER = 8000
 
 
 def _may_nest_deeper(text: bytes) -> bool:
+    if len(text) <= _SAFE_FOR_C_COMPOSER:  # each of those characters is a byte of the text
+        return False
     bound = 0
     for char in (b"[", b"{", b"-", b":", b"?"):
         bound += text.count(char)
