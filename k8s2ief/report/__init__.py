@@ -93,7 +93,7 @@ def finding_line(finding: Finding, style: Style | None = None) -> str:
     """``file:line: severity CODE name: message [path]`` — one line, editors can jump to it."""
     where = finding.location()
     path = f" [{finding.path}]" if finding.path else ""
-    severity = str(finding.severity)
-    if style is not None:
-        severity = style.severity(finding.severity, severity)
+    if style is None:
+        from k8s2ief.report.style import PLAIN as style
+    severity = style.severity_labels[finding.severity]
     return f"{where}: {severity} {finding.code} {finding.name}: {finding.message}{path}"
