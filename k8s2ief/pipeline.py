@@ -7,7 +7,7 @@ what they do with the results.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from k8s2ief.codes import severity_of
 from k8s2ief.findings import Finding, Policy, Severity, code_patterns, worst
@@ -79,10 +79,12 @@ class DocumentResult(MutableRecord):
         self.unreadable = unreadable
         self.ignore = ignore
 
-    def __reduce__(self) -> tuple[type[DocumentResult], tuple[object, ...]]:
-        # Every result comes back from a worker: spelled out, faster than the generic one.
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        # Every result comes back from a worker, with a dozen findings: they travel as plain
+        # tuples, rebuilt by one call per result (a reduction per finding cost the workers
+        # twice as much to pickle, and the parent more to unpickle).
         return (
-            DocumentResult,
+            _rebuilt_result,
             (
                 self.file,
                 self.line,
@@ -90,7 +92,10 @@ class DocumentResult(MutableRecord):
                 self.name,
                 self.status,
                 self.body,
-                self.findings,
+                [
+                    (f.code, f.severity, f.path, f.message, f.file, f.line, f.paths)
+                    for f in self.findings
+                ],
                 self.unreadable,
                 self.ignore,
             ),
@@ -105,6 +110,22 @@ class DocumentResult(MutableRecord):
             "status": self.status,
             "findings": [f.to_dict() for f in self.findings],
         }
+
+
+def _rebuilt_result(
+    file: str,
+    line: int | None,
+    kind: str | None,
+    name: str | None,
+    status: str,
+    body: dict[str, object] | None,
+    findings: list[tuple[Any, ...]],
+    unreadable: bool,
+    ignore: frozenset[str],
+) -> DocumentResult:
+    """A DocumentResult from its pickled form (``DocumentResult.__reduce__``)."""
+    found = [Finding(*fields) for fields in findings]
+    return DocumentResult(file, line, kind, name, status, body, found, unreadable, ignore)
 
 
 def _line_key(finding: Finding) -> int:
