@@ -209,7 +209,8 @@ class Converter:
         self, doc: Document, body: dict[str, object] | None, raw: list[RawFinding]
     ) -> DocumentResult:
         # In line order (stable): every command and the library report them so.
-        findings = sorted((self._locate(doc, item) for item in raw), key=_line_key)
+        findings = [self._locate(doc, item) for item in raw]
+        findings.sort(key=_line_key)
         return DocumentResult(
             doc.source,
             doc.line,
