@@ -22,9 +22,12 @@ class BodyWriter(Protocol):
 
 
 def dumps(body: object, indent: int | None = 2) -> str:
+    # No cycle check: a body is a fresh tree (k8s2ief.rules.origins.finish_body copies every
+    # container, which a cycle would not have survived), and the check cost a sixth of the
+    # encoding, which the parent of a parallel conversion does for every body.
     if indent is None:
-        return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
-    return json.dumps(body, ensure_ascii=False, indent=indent)
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":"), check_circular=False)
+    return json.dumps(body, ensure_ascii=False, indent=indent, check_circular=False)
 
 
 class JsonWriter:

@@ -59,7 +59,7 @@ class Finding(FrozenRecord):
 
     @property
     def name(self) -> str:
-        return _code_names()[self.code]
+        return code_names()[self.code]
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -89,7 +89,8 @@ class Finding(FrozenRecord):
 
 
 @functools.cache
-def _code_names() -> dict[str, str]:
+def code_names() -> dict[str, str]:
+    """Code -> its name, for every code of the registry."""
     # Imported late: the code table is only needed once a finding is printed.
     from k8s2ief.codes import REGISTRY
 

@@ -29,6 +29,7 @@ def render(path: Path) -> str:
     return "".join(out)
 
 
+@lru_cache(maxsize=8192)  # the rule tables look up the same few hundred paths per document
 def pattern_of(path: Path) -> str:
     """The path with list indexes as ``[*]``, used to look fields up in rule tables."""
     return render(tuple("*" if isinstance(k, int) else k for k in path)).replace('["*"]', "[*]")

@@ -7,7 +7,7 @@ what they do with the results.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from k8s2ief.codes import severity_of
 from k8s2ief.findings import Finding, Policy, Severity, code_patterns, worst
@@ -15,7 +15,6 @@ from k8s2ief.load import Document, Limits, Source, iter_sources, read_chunk
 from k8s2ief.load.split import Chunk, reencode_if_utf16, split_documents
 from k8s2ief.names import FirstUse
 from k8s2ief.paths import Path, render
-from k8s2ief.patterns import lazy
 from k8s2ief.records import MutableRecord
 from k8s2ief.references import uses_env_from
 from k8s2ief.rules import convert_manifest
@@ -80,10 +79,12 @@ class DocumentResult(MutableRecord):
         self.unreadable = unreadable
         self.ignore = ignore
 
-    def __reduce__(self) -> tuple[type[DocumentResult], tuple[object, ...]]:
-        # Every result comes back from a worker: spelled out, faster than the generic one.
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        # Every result comes back from a worker, with a dozen findings: they travel as plain
+        # tuples, rebuilt by one call per result (a reduction per finding cost the workers
+        # twice as much to pickle, and the parent more to unpickle).
         return (
-            DocumentResult,
+            _rebuilt_result,
             (
                 self.file,
                 self.line,
@@ -91,7 +92,10 @@ class DocumentResult(MutableRecord):
                 self.name,
                 self.status,
                 self.body,
-                self.findings,
+                [
+                    (f.code, f.severity, f.path, f.message, f.file, f.line, f.paths)
+                    for f in self.findings
+                ],
                 self.unreadable,
                 self.ignore,
             ),
@@ -106,6 +110,22 @@ class DocumentResult(MutableRecord):
             "status": self.status,
             "findings": [f.to_dict() for f in self.findings],
         }
+
+
+def _rebuilt_result(
+    file: str,
+    line: int | None,
+    kind: str | None,
+    name: str | None,
+    status: str,
+    body: dict[str, object] | None,
+    findings: list[tuple[Any, ...]],
+    unreadable: bool,
+    ignore: frozenset[str],
+) -> DocumentResult:
+    """A DocumentResult from its pickled form (``DocumentResult.__reduce__``)."""
+    found = [Finding(*fields) for fields in findings]
+    return DocumentResult(file, line, kind, name, status, body, found, unreadable, ignore)
 
 
 def _line_key(finding: Finding) -> int:
@@ -189,7 +209,8 @@ class Converter:
         self, doc: Document, body: dict[str, object] | None, raw: list[RawFinding]
     ) -> DocumentResult:
         # In line order (stable): every command and the library report them so.
-        findings = sorted((self._locate(doc, item) for item in raw), key=_line_key)
+        findings = [self._locate(doc, item) for item in raw]
+        findings.sort(key=_line_key)
         return DocumentResult(
             doc.source,
             doc.line,
@@ -344,16 +365,31 @@ class SiblingKeys(dict[tuple[str, str], tuple[str, ...]]):
 # A document can only be a ConfigMap or Secret (or a List holding one) if its text names the kind
 # as a word of its own (not inside imagePullSecrets or configMapKeyRef), spells it with escapes (a
 # backslash) or hides it in a !!binary scalar; every other chunk is skipped without parsing, which
-# makes this pre-scan cheap on streams of Deployments.
-_MAY_BE_SIBLING = lazy(rb"(?<![A-Za-z0-9_])(?:ConfigMap|Secret)(?![A-Za-z0-9_])|\\|binary")
-# The expression has no literal prefix to search for, so it steps through every byte; these
-# substring tests (memchr speed) rule out most chunks first. 0.71 -> 0.17 s of CPU on a stream
-# of 10,000 Deployments, the same answers (the expression matches only where one of them does).
-_SIBLING_WORDS = (b"ConfigMap", b"Secret", b"\\", b"binary")
+# makes this pre-scan cheap on streams of Deployments. The test is the expression
+#   (?<![A-Za-z0-9_])(?:ConfigMap|Secret)(?![A-Za-z0-9_])|\\|binary
+# (tests/test_siblings_scan.py holds them equal), written with bytes.find: the expression has no
+# literal prefix, so re stepped through every byte (0.12 s of the pre-scan's 0.37 s of CPU on a
+# stream of 10,000 Deployments, which runs before any worker starts).
+_WORD_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 
 
 def _may_be_sibling(text: bytes) -> bool:
-    return any(word in text for word in _SIBLING_WORDS) and bool(_MAY_BE_SIBLING.search(text))
+    if b"\\" in text or b"binary" in text:
+        return True
+    return _has_word(text, b"ConfigMap") or _has_word(text, b"Secret")
+
+
+def _has_word(text: bytes, word: bytes) -> bool:
+    """Whether ``word`` occurs in ``text`` with no letter, digit or underscore on either side."""
+    start = text.find(word)
+    while start >= 0:
+        end = start + len(word)
+        if (start == 0 or text[start - 1] not in _WORD_BYTES) and (
+            end == len(text) or text[end] not in _WORD_BYTES
+        ):
+            return True
+        start = text.find(word, start + 1)
+    return False
 
 
 def cluster_deployments(target: ClusterTarget) -> tuple[list[Document], Siblings]:

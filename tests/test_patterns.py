@@ -52,7 +52,6 @@ patterns = {
     "findings._PREFIX": k8s2ief.findings._PREFIX,
     "volumes._NOT_NAME": k8s2ief.rules.volumes._NOT_NAME,
     "scalars._YAML_FLOAT": k8s2ief.load.scalars._YAML_FLOAT,
-    "pipeline._MAY_BE_SIBLING": k8s2ief.pipeline._MAY_BE_SIBLING,
     "kubernetes.KUBERNETES_ENV_NAME": k8s2ief.behaviour.kubernetes.KUBERNETES_ENV_NAME,
 }
 used = [name for name, pattern in patterns.items() if "search" in vars(pattern)]

@@ -151,6 +151,13 @@ def test_spelled_out_reduce_agrees_with_the_generic_one() -> None:
     # Finding, Chunk and DocumentResult cross process boundaries often enough to pickle by a
     # hand-written __reduce__; it must list every field, in order, as the generic one does.
     result = DocumentResult("a", 1, "Deployment", "w", "lossy", {}, [finding()], True, frozenset())
-    for record in (finding(), Chunk(b"x", 3, True), result):
+    for record in (finding(), Chunk(b"x", 3, True)):
         assert type(record).__reduce__ is not Record.__reduce__
         assert record.__reduce__() == Record.__reduce__(record)
+    # A result sends its findings as tuples of their fields (the Finding reduction's own),
+    # every other field as the generic reduction does, and is rebuilt equal.
+    rebuild, fields = result.__reduce__()
+    generic = Record.__reduce__(result)[1]
+    assert fields[:6] == generic[:6] and fields[7:] == generic[7:]
+    assert fields[6] == [f.__reduce__()[1] for f in result.findings]
+    assert rebuild(*fields) == result

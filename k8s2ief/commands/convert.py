@@ -134,7 +134,8 @@ def convert(
                 suppressed = len(found.findings) - len(result.findings)
                 report.add(convert_document(result, suppressed=suppressed))
                 unreadable |= result.unreadable
-                failed |= breaches(result.findings, threshold)
+                if not failed:  # once one document breaches, the exit code is known
+                    failed = breaches(result.findings, threshold)
                 if result.body is not None:
                     name = str(result.body.get("name") or result.name or "")
                     writer.write(result.body, name, f"{result.file}:{result.line or 0}")

@@ -100,7 +100,7 @@ class Document(MutableRecord):
         """1-based line of the field at ``path`` (or of its nearest existing parent)."""
         if self.root is None:
             return self.line if self.data is not None else None
-        node = locate(self.root, self.prefix + path, self._key_indexes)
+        node = locate(self.root, self.prefix + path if self.prefix else path, self._key_indexes)
         return node.start_mark.line + 1 + self._offset
 
     def note_path(self, note: Note) -> Path:

@@ -27,11 +27,7 @@ def locate(root: Node, path: Path, cache: dict[int, KeyIndex] | None = None) -> 
     node: Node = root
     found: Node = root
     for key in path:
-        if isinstance(node, SequenceNode) and isinstance(key, int):
-            if not 0 <= key < len(node.value):
-                return found
-            node = found = node.value[key]
-        elif isinstance(node, MappingNode) and isinstance(key, str):
+        if isinstance(node, MappingNode) and isinstance(key, str):  # the commoner step first
             index = cache.get(id(node))
             if index is None:
                 index = cache[id(node)] = _key_index(node)
@@ -39,6 +35,10 @@ def locate(root: Node, path: Path, cache: dict[int, KeyIndex] | None = None) -> 
             if pair is None:
                 return found
             found, node = pair
+        elif isinstance(node, SequenceNode) and isinstance(key, int):
+            if not 0 <= key < len(node.value):
+                return found
+            node = found = node.value[key]
         else:
             return found
     return found
@@ -51,14 +51,17 @@ def _key_index(node: MappingNode) -> KeyIndex:
     for key_node, value_node in node.value:
         if type(key_node) is not ScalarNode:
             continue
-        if key_node.value == "<<" and key_node.tag == PLAIN:
+        if key_node.tag != PLAIN:  # quoted: as written (key_of, inline: a call per key)
+            index[key_node.value] = (key_node, value_node)
+            continue
+        if key_node.value == "<<":
             sources = value_node.value if type(value_node) is SequenceNode else [value_node]
             for source in sources:
                 if isinstance(source, MappingNode):
                     for key, pair in _key_index(source).items():
                         index.setdefault(key, pair)
             continue
-        key = key_of(key_node)
+        key = _plain_key(key_node.value)
         if key is not None:
             index[key] = (key_node, value_node)
     return index

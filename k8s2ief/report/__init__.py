@@ -18,6 +18,8 @@ from __future__ import annotations
 import importlib
 from typing import IO, TYPE_CHECKING, Protocol, TypeVar
 
+from k8s2ief.findings import code_names
+
 if TYPE_CHECKING:
     from collections import Counter
     from collections.abc import Iterable
@@ -91,9 +93,16 @@ class ReportWriter:
 
 def finding_line(finding: Finding, style: Style | None = None) -> str:
     """``file:line: severity CODE name: message [path]`` — one line, editors can jump to it."""
-    where = finding.location()
+    # Written out (Finding.location, Finding.name): a report has a line per finding, and the
+    # parent of a parallel conversion renders them all.
+    file, line = finding.file, finding.line
+    if file is None:
+        where = f"line {line}" if line else "-"
+    else:
+        where = f"{file}:{line}" if line else file
     path = f" [{finding.path}]" if finding.path else ""
-    severity = str(finding.severity)
-    if style is not None:
-        severity = style.severity(finding.severity, severity)
-    return f"{where}: {severity} {finding.code} {finding.name}: {finding.message}{path}"
+    if style is None:
+        from k8s2ief.report.style import PLAIN as style
+    severity = style.severity_labels[finding.severity]
+    name = code_names()[finding.code]
+    return f"{where}: {severity} {finding.code} {name}: {finding.message}{path}"

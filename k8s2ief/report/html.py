@@ -37,7 +37,6 @@ class Html(WholeReport):
         return page(self.command, self.documents, summary)
 
 
-
 def page(command: str, documents: list[ReportDocument], summary: Summary) -> str:
     title = f"k8s2ief {command}"
     body = "\n".join(

@@ -13,7 +13,6 @@ class Markdown(WholeReport):
         return to_markdown(self.documents, summary)
 
 
-
 def to_markdown(documents: list[ReportDocument], summary: Summary) -> str:
     statuses = tuple(summary.statuses)
     parts = [

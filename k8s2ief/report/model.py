@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from k8s2ief.codes import REGISTRY
-from k8s2ief.findings import Finding, Policy, Severity, worst
+from k8s2ief.findings import Finding, Policy, Severity
 from k8s2ief.pipeline import (
     CONVERTED,
     DEPLOYMENT,
@@ -290,18 +290,23 @@ class Tally(MutableRecord):
 
     def add(self, document: ReportDocument, dropped: Counter[str] | None = None) -> None:
         self.statuses[document.status] += 1
-        self.file_errors[document.file] += sum(
-            f.severity is Severity.ERROR for f in document.findings
-        )
-        for finding in document.findings:
-            self.codes[finding.code] += 1
-            self.severities[finding.code] = finding.severity  # --severity acts per code
+        codes, severities = self.codes, self.severities
+        errors = 0
+        top: Severity | None = None
+        for finding in document.findings:  # one pass: a report adds every document
+            severity = finding.severity
+            codes[finding.code] += 1
+            severities[finding.code] = severity  # --severity acts per code
+            if severity is Severity.ERROR:
+                errors += 1
+            if top is None or severity > top:
+                top = severity
+        self.file_errors[document.file] += errors
         if dropped:
             self.suppressed.update(dropped)
         if document.kind == DEPLOYMENT:
             self.deployments += 1
             self.convertible += document.status in MOVABLE
-        top = worst(document.findings)
         if top is not None and (self.worst is None or top > self.worst):
             self.worst = top
 

@@ -28,7 +28,6 @@ class Sarif(WholeReport):
         return to_sarif(self.documents, summary)
 
 
-
 def to_sarif(documents: list[ReportDocument], summary: Summary) -> str:
     codes = summary.codes
     index = {stat.code: position for position, stat in enumerate(codes)}

@@ -48,6 +48,8 @@ class Style:
 
     def __init__(self, enabled: bool = False) -> None:
         self.enabled = enabled
+        # Each severity's label as reports print it: a report line needs one per finding.
+        self.severity_labels = {level: self.severity(level, str(level)) for level in Severity}
 
     def _paint(self, sgr: str | None, text: str) -> str:
         return f"\033[{sgr}m{text}{RESET}" if self.enabled and sgr and text else text

@@ -23,8 +23,9 @@ class ConvertText:
         pass  # nothing comes before the first finding
 
     def document(self, document: ReportDocument) -> None:
-        for finding in document.findings:
-            self.out.write(finding_line(finding, self.style) + "\n")
+        if document.findings:  # one write per document, not per line
+            style = self.style
+            self.out.write("".join([finding_line(f, style) + "\n" for f in document.findings]))
 
     def finish(self, summary: Summary) -> None:
         for line in (*summary.errors, *(f"note: {n}" for n in summary.notes)):

@@ -61,21 +61,38 @@ def finish_body(body: dict[str, object], ledger: Ledger) -> dict[str, object]:
     of every recorded object (one walk instead of two; they cost a tenth of the rules' time)."""
     found = dict(FIXED)
     recorded = ledger.origins
-
-    def finish(node: object, at: Path) -> object:
-        hit = recorded.get(id(node))
-        if hit is not None:
-            found[at] = hit[1]
-        if isinstance(node, dict):
-            return {k: finish(v, (*at, k)) for k, v in node.items() if v is not None}
-        if isinstance(node, list):
-            return [finish(v, (*at, i)) for i, v in enumerate(node)]
-        return node
-
-    finished = finish(body, ())
+    finished = _finish(body, (), recorded, found)
     ledger.body_paths = found
     recorded.clear()  # the objects are no longer needed once their paths are known
     return finished  # type: ignore[return-value]
+
+
+def _finish(
+    node: object, at: Path, recorded: dict[int, tuple[object, Path]], found: dict[Path, Path]
+) -> object:
+    # A module function, not a closure: a nested function that calls itself is a reference
+    # cycle (function -> cell -> function), which kept every body's path table alive until
+    # the next garbage collection. Leaves that are neither containers nor recorded objects are
+    # copied without a call (a recorded object is alive, so its id is no other value's).
+    hit = recorded.get(id(node))
+    if hit is not None:
+        found[at] = hit[1]
+    if isinstance(node, dict):
+        return {
+            k: _finish(v, (*at, k), recorded, found)
+            if isinstance(v, (dict, list)) or id(v) in recorded
+            else v
+            for k, v in node.items()
+            if v is not None
+        }
+    if isinstance(node, list):
+        return [
+            _finish(v, (*at, i), recorded, found)
+            if isinstance(v, (dict, list)) or id(v) in recorded
+            else v
+            for i, v in enumerate(node)
+        ]
+    return node
 
 
 def manifest_path(origins: dict[Path, Path], body_path: Path) -> Path:
