@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from k8s2ief.cli import Command, cli
+from k8s2ief.commands import options
 from k8s2ief.commands.options import PathType
 
 FLAGS = ("exists", "file_okay", "dir_okay", "writable", "readable", "allow_dash")
@@ -22,6 +23,34 @@ FLAGS = ("exists", "file_okay", "dir_okay", "writable", "readable", "allow_dash"
 def test_path_type_holds_what_click_path_holds(values: tuple[bool, ...]) -> None:
     settings = dict(zip(FLAGS, values, strict=True))
     assert vars(PathType(**settings)) == vars(click.Path(**settings))
+
+
+def test_path_type_defers_to_a_click_path_it_does_not_know(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A click whose Path.__init__ uses other names (here one that notes its calls): PathType
+    # runs that __init__ instead of its copy, and so holds whatever it sets.
+    calls = []
+    original = click.Path.__init__
+
+    def spy(self: click.Path, **kwargs: object) -> None:
+        calls.append(kwargs)
+        original(self, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(click.Path, "__init__", spy)
+    assert spy.__code__.co_names != options.CLICK_PATH_INIT_NAMES
+    made = PathType(dir_okay=False, allow_dash=True)
+    assert calls == [
+        {
+            "exists": False,
+            "file_okay": True,
+            "dir_okay": False,
+            "writable": False,
+            "readable": True,
+            "allow_dash": True,
+        }
+    ]
+    assert vars(made) == vars(click.Path(dir_okay=False, allow_dash=True))
 
 
 def test_path_type_reports_bad_paths_as_click_path_does(tmp_path: Path) -> None:

@@ -31,6 +31,23 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., object])
 
 
+# The names click.Path's __init__ uses (the attributes it sets, and ``_``, the gettext look-up),
+# as in click 8.1-8.5: PathType copies that __init__ only while it is this one.
+CLICK_PATH_INIT_NAMES = (
+    "exists",
+    "file_okay",
+    "dir_okay",
+    "readable",
+    "writable",
+    "executable",
+    "resolve_path",
+    "allow_dash",
+    "type",
+    "_",
+    "name",
+)
+
+
 class PathType(click.Path):
     """``click.Path``, named as click names it but without looking the name up in gettext's
     catalogs (see k8s2ief.cli.HELP_TEXT): click's own ``__init__`` does, for every path option.
@@ -46,6 +63,17 @@ class PathType(click.Path):
         readable: bool = True,
         allow_dash: bool = False,
     ) -> None:
+        if click.Path.__init__.__code__.co_names != CLICK_PATH_INIT_NAMES:
+            # Another click, whose Path may hold more than this copy sets: click's own, slower.
+            super().__init__(
+                exists=exists,
+                file_okay=file_okay,
+                dir_okay=dir_okay,
+                writable=writable,
+                readable=readable,
+                allow_dash=allow_dash,
+            )
+            return
         self.exists = exists
         self.file_okay = file_okay
         self.dir_okay = dir_okay
