@@ -49,10 +49,7 @@ def test_same_chunks_as_line_by_line(
     lines: list[bytes], max_bytes: int, block: int, read_block: int
 ) -> None:
     text = b"".join(lines)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(split, "LINE_BLOCK", block)
-        patch.setattr(split, "READ_BLOCK", read_block)
-        got = list(split_documents(io.BytesIO(text), max_bytes))
+    got = cut_in_blocks(text, max_bytes, block, read_block)
     assert [seen(chunk) for chunk in got] == [
         seen(chunk) for chunk in capped_reference(io.BytesIO(text), max_bytes, block)
     ]
@@ -135,12 +132,17 @@ def test_overlong_lines_and_nul_bytes_as_the_capped_line_cut(
     lines: list[bytes], max_bytes: int, block: int, read_block: int
 ) -> None:
     text = b"".join(lines)
+    got = cut_in_blocks(text, max_bytes, block, read_block)
+    want = capped_reference(io.BytesIO(text), max_bytes, block)
+    assert [seen(chunk) for chunk in got] == [seen(chunk) for chunk in want]
+
+
+def cut_in_blocks(text: bytes, max_bytes: int, block: int, read_block: int) -> list[Chunk]:
+    """The cut of ``text`` with the given line and read block sizes."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(split, "LINE_BLOCK", block)
         patch.setattr(split, "READ_BLOCK", read_block)
-        got = list(split_documents(io.BytesIO(text), max_bytes))
-    want = capped_reference(io.BytesIO(text), max_bytes, block)
-    assert [seen(chunk) for chunk in got] == [seen(chunk) for chunk in want]
+        return list(split_documents(io.BytesIO(text), max_bytes))
 
 
 def seen(chunk: Chunk) -> tuple[int, bool, bytes]:
