@@ -43,6 +43,8 @@ def test_quick_run_reports_every_row(tmp_path: Path) -> None:
     assert {"nproc", "cpu", "python"} <= set(results["machine"])
     throughput = [row for row in rows if row["case"].startswith("throughput")]
     assert len(throughput) == 2  # vs kubectl (a skip note without it) and vs PyYAML
+    audit = {row["measured"] for row in rows if row["case"].startswith("audit")}
+    assert audit == {"audit --jobs 2 (speed-up)", "machine ceiling (speed-up)"}
     for row in rows:
         assert {"value", "baseline", "ratio", "target", "passed", "note"} <= set(row)
         if row["target"]:
