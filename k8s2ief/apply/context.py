@@ -133,6 +133,10 @@ class Context:
                 self._sessions.append(session)
         return session
 
+    def redact_also(self, values: Iterable[str]) -> None:
+        """Scrub ``values`` too (Secret values, known once the input is planned)."""
+        self._redact = sorted({*self._redact, *(s for s in values if s)}, key=len, reverse=True)
+
     def clean(self, text: str) -> str:
         """A message from IEF with every credential and Secret value scrubbed, cut short."""
         for secret in self._redact:
