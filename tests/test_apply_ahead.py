@@ -4,13 +4,15 @@ output and guarantees of an in-order conversion in one process (K8S2IEF_JOBS=1).
 from __future__ import annotations
 
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
 from submit_helpers import AK, CLI, DATA, NODE, PROJECT, SK, WRITES, environment, manifest
 
 from k8s2ief.apply.ahead import AHEAD_FROM_BYTES, converting
-from k8s2ief.apply.inputs import facts
+from k8s2ief.apply.inputs import facts, from_manifests
+from k8s2ief.findings import Policy
 from k8s2ief.load import Limits, iter_sources
 from k8s2ief.settings import Settings
 from k8s2ief.testing.emulator import Emulator
@@ -88,3 +90,65 @@ def test_a_collision_in_a_large_input_stops_before_any_write(large: Path) -> Non
     assert (ahead.returncode, ahead.stdout, ahead.stderr) == (2, "", alone.stderr)
     assert "2 deployments would be named app-0007" in ahead.stderr.splitlines()[-1]
     assert [r for r in emu.request_log if r.method in WRITES] == []
+
+
+def test_the_listing_goes_out_while_the_input_is_planned_and_the_run_takes_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once a plan has LIST_ALL_FROM targets the run is sure to list the project: the listing
+    (a read) is sent then, before the rest of the input is planned, and the run uses it instead
+    of listing again. Writes still come only after the whole plan."""
+    monkeypatch.setenv("HOME", str(tmp_path))  # the SDK writes $HOME/.huaweicloud
+    from k8s2ief.apply.applier import LIST_ALL_FROM, Applier
+    from k8s2ief.ief.client import IefSession
+
+    path = tmp_path / "many.yaml"
+    path.write_text("".join(manifest(f"app-{i:02d}") for i in range(LIST_ALL_FROM + 5)))
+    listed_while_planning: list[int] = []
+    with Emulator({AK: SK}, PROJECT) as emu:
+        with Applier(lambda: IefSession(AK, SK, PROJECT, endpoint=emu.endpoint)) as applier:
+
+            def planned(count: int) -> None:
+                applier.targets_planned(count)
+                if count < LIST_ALL_FROM:
+                    assert emu.request_log == []
+                elif count == LIST_ALL_FROM + 1:  # planning waits here for the listing
+                    deadline = time.monotonic() + 30
+                    while not emu.request_log and time.monotonic() < deadline:
+                        time.sleep(0.005)
+                    listed_while_planning.extend(1 for r in emu.request_log if r.method == "GET")
+
+            inputs = from_manifests(
+                [str(path)], Settings(node_id=NODE), Limits(), [], False, Policy(), planned=planned
+            )
+            planned_log = list(emu.request_log)
+            run = applier.apply(inputs.targets, inputs.kv_items, inputs.kv_names)
+        assert listed_while_planning == [1]
+        assert [r.method for r in planned_log] == ["GET"]
+        assert [o.action for o in run.outcomes] == ["created"] * (LIST_ALL_FROM + 5)
+        methods = [r.method for r in emu.request_log]
+        assert methods == ["GET"] + ["POST"] * (LIST_ALL_FROM + 5)  # listed once, no lookups
+
+
+def test_a_small_plan_lists_nothing_while_planning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    from k8s2ief.apply.applier import LIST_ALL_FROM, Applier
+    from k8s2ief.ief.client import IefSession
+
+    path = tmp_path / "few.yaml"
+    path.write_text("".join(manifest(f"app-{i:02d}") for i in range(LIST_ALL_FROM - 1)))
+    with Emulator({AK: SK}, PROJECT) as emu:
+        with Applier(lambda: IefSession(AK, SK, PROJECT, endpoint=emu.endpoint)) as applier:
+            from_manifests(
+                [str(path)],
+                Settings(node_id=NODE),
+                Limits(),
+                [],
+                False,
+                Policy(),
+                planned=applier.targets_planned,
+            )
+            time.sleep(0.1)
+        assert emu.request_log == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Any
 
 import pytest
 
@@ -135,6 +136,44 @@ def test_a_freed_slot_goes_to_the_waiting_thread_not_back_to_the_one_that_freed_
         order.append("freer")
     thread.join()
     assert order == ["waiter", "freer"]
+
+
+class _Watched:
+    """A lock whose acquisitions are recorded (what each acquire answered)."""
+
+    def __init__(self, lock: Any, answers: list[bool]) -> None:
+        self._lock, self._answers = lock, answers
+
+    def acquire(self, *args: Any, **kwargs: Any) -> bool:
+        answer = bool(self._lock.acquire(*args, **kwargs))
+        self._answers.append(answer)
+        return answer
+
+    def release(self) -> None:
+        self._lock.release()
+
+
+def test_the_thread_that_hands_a_slot_over_waits_until_the_waiter_has_woken() -> None:
+    gate = Gate(1, threading.Event())
+    answers: list[bool] = []
+    inside = threading.Event()
+
+    def waiter() -> None:
+        with gate:
+            inside.set()
+
+    with gate:
+        thread = threading.Thread(target=waiter)
+        thread.start()
+        while not gate._waiting:
+            time.sleep(0.001)
+        handed, taken = gate._waiting[0]
+        gate._waiting[0] = (handed, _Watched(taken, answers))  # type: ignore[assignment]
+    # The freeing thread's __exit__ returned after taking the waiter's "taken" lock, which
+    # only the woken waiter releases: not after the timeout.
+    assert answers == [True]
+    thread.join()
+    assert inside.is_set() and not gate._waiting
 
 
 def test_a_stop_releases_threads_waiting_at_the_gate() -> None:

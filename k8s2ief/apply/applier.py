@@ -11,7 +11,7 @@ from k8s2ief.apply import executor
 from k8s2ief.apply.context import Context, Options
 from k8s2ief.apply.deploy import Deployer, guard
 from k8s2ief.apply.kv import apply_kv
-from k8s2ief.apply.listing import list_deployments
+from k8s2ief.apply.listing import ListingAhead, list_deployments
 from k8s2ief.apply.model import INTERRUPTED, KvItem, Outcome, Target
 from k8s2ief.apply.prune import deleter, doomed_deployments, doomed_kv
 from k8s2ief.apply.retry import Interrupted, RetryPolicy
@@ -60,6 +60,7 @@ class Applier:
     ) -> None:
         self.options = options or Options()
         self.ctx = Context(session_factory, self.options, policy or RetryPolicy(), redact)
+        self._ahead: ListingAhead | None = None
 
     def __enter__(self) -> Applier:
         return self
@@ -150,10 +151,18 @@ class Applier:
         ]
         return wait_ready(self.ctx, names, timeout_s, progress)
 
+    def targets_planned(self, count: int) -> None:
+        """Told, while the input is still being planned, how many targets it has so far: once
+        the run is sure to list the project (``_list``), the listing starts, beside the rest of
+        the conversion and planning. Only reads are sent before ``apply``."""
+        if self._ahead is None and (count >= LIST_ALL_FROM or self.options.prune):
+            self._ahead = ListingAhead(self.ctx)
+
     # ----------------------------------------------------------------- parts of a run
 
     def _list(self, targets: Sequence[Target]) -> IefError | None:
-        """List the project's deployments once, when that saves requests or a prune needs it.
+        """List the project's deployments once, when that saves requests or a prune needs it
+        (or take the listing started while planning, ``targets_planned``).
 
         Each new deployment would otherwise cost a lookup by name before its create. When the
         listing fails, targets are looked up one by one, and the error is returned (a prune
@@ -161,7 +170,7 @@ class Applier:
         if len(targets) < LIST_ALL_FROM and not self.options.prune:
             return None
         try:
-            listed = list_deployments(self.ctx)
+            listed = self._ahead.result() if self._ahead else list_deployments(self.ctx)
         except IefError as error:
             return error
         self.ctx.listed = {str(item.get("name")): item for item in listed}

@@ -200,19 +200,25 @@ def from_manifests(
     force: bool,
     policy: Policy,
     meanwhile: Callable[[], None] = lambda: None,
+    planned: Callable[[int], None] = lambda count: None,
 ) -> Inputs:
     """``meanwhile`` runs while worker processes convert a large input (k8s2ief.apply.ahead);
-    the plan is made once every document is converted."""
+    the plan is made once every document is converted (``planned``: see ``plan``)."""
     sources = list(iter_sources(paths))
     if input_mentions(sources, b"envFrom"):
         settings = settings.replace(siblings=collect_siblings(sources, limits))
     with converting(sources, settings, limits, facts) as converted:
         meanwhile()
-        return plan(converted, nodes, force, policy)
+        return plan(converted, nodes, force, policy, planned)
 
 
 def from_cluster(
-    cluster: ClusterTarget, settings: Settings, nodes: Sequence[str], force: bool, policy: Policy
+    cluster: ClusterTarget,
+    settings: Settings,
+    nodes: Sequence[str],
+    force: bool,
+    policy: Policy,
+    planned: Callable[[int], None] = lambda count: None,
 ) -> Inputs:
     """The cluster's Deployments and the ConfigMaps and Secrets they reference, planned as the
     same objects from files would be (key names are gathered first, and kv items are always
@@ -227,7 +233,8 @@ def from_cluster(
     if any(uses_env_from(doc.data) for doc in documents):
         settings = settings.replace(siblings=siblings_of(documents))
     converter = Converter(settings)
-    return plan(((converter.convert(d), facts(d)) for d in documents), nodes, force, policy)
+    converted = ((converter.convert(d), facts(d)) for d in documents)
+    return plan(converted, nodes, force, policy, planned)
 
 
 Facts = tuple[KvItem | None, tuple[tuple[str, str], ...]]
@@ -248,12 +255,17 @@ def plan(
     nodes: Sequence[str],
     force: bool,
     policy: Policy,
+    planned: Callable[[int], None] = lambda count: None,
 ) -> Inputs:
-    """Deployments to submit, and the ConfigMaps and Secrets some submitted one references."""
+    """Deployments to submit, and the ConfigMaps and Secrets some submitted one references.
+
+    ``planned(count)`` is told how many targets there are so far, at the start and after each
+    Deployment, while later documents may still be converting: a run can start its reads."""
     targets: list[Target] = []
     kv: dict[tuple[str, str], KvItem] = {}
     wanted: set[tuple[str, str]] = set()
     findings: list[Finding] = []
+    planned(0)
     for converted_result, (item, needs) in converted:
         result = with_policy(converted_result, policy)  # ignored errors do not block
         if item is not None:
@@ -269,6 +281,7 @@ def plan(
             target.needs = needs
             wanted.update(target.needs)
         targets.extend(fan_out(target, nodes))
+        planned(len(targets))
     for target in targets:
         target.needs = tuple(need for need in target.needs if need in kv)
     return Inputs(targets, [item for key, item in kv.items() if key in wanted], set(kv), findings)

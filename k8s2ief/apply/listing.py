@@ -3,6 +3,7 @@ are fetched in parallel (ten pages at 20 ms cost 40 ms instead of 200)."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 from k8s2ief.apply import executor
@@ -46,3 +47,29 @@ def _page_or_error(ctx: Context, offset: int) -> list[JsonObject] | IefError:
         return _page(ctx, offset)[1]
     except IefError as error:  # returned, not raised: the executor's tasks never raise
         return error
+
+
+class ListingAhead:
+    """``list_deployments`` started in a thread of its own, so that a run's listing (a read)
+    goes out while its input is still being converted and planned; ``result`` waits for it.
+
+    Nothing is written meanwhile: a run's first write still comes after its whole plan."""
+
+    def __init__(self, ctx: Context) -> None:
+        self._listed: list[JsonObject] | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._list, args=(ctx,), daemon=True)
+        self._thread.start()
+
+    def _list(self, ctx: Context) -> None:
+        try:
+            self._listed = list_deployments(ctx)
+        except BaseException as error:  # handed to the thread that asks for the result
+            self._error = error
+
+    def result(self) -> list[JsonObject]:
+        """The listing, or the exception it raised (an IefError, Interrupted, ...) raised."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._listed or []

@@ -35,6 +35,7 @@ from k8s2ief.commands.options import (
 if TYPE_CHECKING:
     from k8s2ief.apply.applier import Applier, Run
     from k8s2ief.findings import Policy
+    from k8s2ief.ief.client import IefSession
 
 ENV_AK, ENV_SK = "HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK"
 ENV_TOKEN, ENV_PROJECT = "HUAWEICLOUD_SDK_SECURITY_TOKEN", "HUAWEICLOUD_SDK_PROJECT_ID"
@@ -225,24 +226,10 @@ def _prepare(
     nodes = read_node_ids(node_ids, node_ids_file)
     if nodes and group_id:
         raise _Usage("give node ids or a group id, not both")
-    inputs = _inputs(paths, bodies, nodes, group_id, settings, cluster, limits, force, policy)
-    _show_findings(inputs)
-    if not inputs.targets:
-        # As kubectl's "no objects passed": an empty input is more often a mistake than a wish.
-        click.echo(f"k8s2ief {command}: warning: no Deployment in the input", err=True)
-    if applyset:
-        inputs.targets = [owned(target, applyset) for target in inputs.targets]
-    collisions = name_collisions(inputs.targets)
-    if collisions:
-        more = f" (and {len(collisions) - 1} more)" if len(collisions) > 1 else ""
-        raise _Usage(f"{collisions[0]}{more}; nothing was submitted")
-
-    from k8s2ief.apply.applier import Applier
-    from k8s2ief.apply.context import Options
-    from k8s2ief.apply.retry import RetryPolicy
-    from k8s2ief.ief.client import IefSession
 
     def session() -> IefSession:
+        from k8s2ief.ief.client import IefSession
+
         return IefSession(
             ak,
             sk,
@@ -255,19 +242,67 @@ def _prepare(
             security_token=token,
         )
 
+    made: list[Applier] = []
+
+    def applier() -> Applier:
+        """The run's applier, made once: while the input is planned if its listing starts then
+        (``Applier.targets_planned``), else after. The SDK is imported by then."""
+        if not made:
+            from k8s2ief.apply.applier import Applier
+            from k8s2ief.apply.context import Options
+            from k8s2ief.apply.retry import RetryPolicy
+
+            options = Options(
+                dry_run=dry_run,
+                recreate=recreate,
+                parallel=parallel,
+                applyset=applyset,
+                prune=prune,
+            )
+            policy_ = RetryPolicy(max_attempts, retry_base_delay)
+            made.append(
+                Applier(session, options=options, policy=policy_, redact=[ak, sk, token or ""])
+            )
+        return made[0]
+
+    def planned(count: int) -> None:
+        applier().targets_planned(count)
+
     try:
-        session().close()  # a bad region or endpoint is a usage problem, found before any work
-    except ValueError as problem:
-        raise _Usage(str(problem)) from None
-    applier = Applier(
-        session,
-        options=Options(
-            dry_run=dry_run, recreate=recreate, parallel=parallel, applyset=applyset, prune=prune
-        ),
-        policy=RetryPolicy(max_attempts, retry_base_delay),
-        redact=[ak, sk, *([token] if token else []), *_secret_values(inputs.kv_items)],
-    )
-    return Submission(command, inputs, applier, output_format)
+        inputs = _checked_inputs(
+            command,
+            _inputs(
+                paths, bodies, nodes, group_id, settings, cluster, limits, force, policy, planned
+            ),
+            applyset,
+        )
+        try:
+            session().close()  # a bad region or endpoint is a usage problem, found before any work
+        except ValueError as problem:
+            raise _Usage(str(problem)) from None
+    except BaseException:
+        if made:  # a listing started while planning sends nothing more
+            made[0].ctx.stop.set()
+        raise
+    run = applier()
+    run.ctx.redact_also(_secret_values(inputs.kv_items))
+    return Submission(command, inputs, run, output_format)
+
+
+def _checked_inputs(command: str, inputs: Inputs, applyset: str | None) -> Inputs:
+    """The planned input's findings shown, its targets owned by ``applyset``, and refused
+    (``_Usage``) when two targets would share a name."""
+    _show_findings(inputs)
+    if not inputs.targets:
+        # As kubectl's "no objects passed": an empty input is more often a mistake than a wish.
+        click.echo(f"k8s2ief {command}: warning: no Deployment in the input", err=True)
+    if applyset:
+        inputs.targets = [owned(target, applyset) for target in inputs.targets]
+    collisions = name_collisions(inputs.targets)
+    if collisions:
+        more = f" (and {len(collisions) - 1} more)" if len(collisions) > 1 else ""
+        raise _Usage(f"{collisions[0]}{more}; nothing was submitted")
+    return inputs
 
 
 def _check_usage(
@@ -300,8 +335,10 @@ def _inputs(
     limits: Any,
     force: bool,
     policy: Policy,
+    planned: Callable[[int], None],
 ) -> Inputs:
-    """The input planned; the SDK is imported on the way (while workers convert manifests)."""
+    """The input planned; the SDK is imported on the way (while workers convert manifests), so
+    that ``planned`` (``plan``'s) may start reads."""
     if bodies:
         _require_submit_extra()
         return from_bodies(bodies, nodes)
@@ -311,8 +348,10 @@ def _inputs(
         raise _Usage(str(problem)) from None
     if cluster is not None:
         _require_submit_extra()
-        return from_cluster(cluster, settings, nodes, force, policy)
-    return from_manifests(paths, settings, limits, nodes, force, policy, _require_submit_extra)
+        return from_cluster(cluster, settings, nodes, force, policy, planned)
+    return from_manifests(
+        paths, settings, limits, nodes, force, policy, _require_submit_extra, planned
+    )
 
 
 def _require_submit_extra() -> None:

@@ -59,6 +59,7 @@ from huaweicloudsdkief.v1 import (  # noqa: E402
 )
 from huaweicloudsdkief.v1.region.ief_region import IefRegion  # noqa: E402
 
+from k8s2ief.ief import prepared  # noqa: E402
 from k8s2ief.ief.errors import (  # noqa: E402
     BAD_ANSWER,
     CONNECTION_ERROR,
@@ -200,6 +201,7 @@ class IefSession:
             builder.with_endpoint(endpoint)
         self._client = builder.build()
         _read_environment_once(self._client)
+        prepared.install(getattr(self._client.get_http_client(), "_session", None))
         _sign_in_caller(self._client)
         _keep_raw_answers(self._client)
         self._instance_id = instance_id
