@@ -31,7 +31,74 @@ def dumps(body: object, indent: int | None = 2) -> str:
     # encoding, which the parent of a parallel conversion does for every body.
     if indent is None:
         return json.dumps(body, ensure_ascii=False, separators=(",", ":"), check_circular=False)
+    if indent == 2:
+        parts: list[str] = []
+        try:
+            _indented(body, parts.append, "\n")
+        except _Unusual:
+            pass
+        else:
+            return "".join(parts)
     return json.dumps(body, ensure_ascii=False, indent=indent, check_circular=False)
+
+
+class _Unusual(Exception):
+    """A value _indented leaves to json.dumps (a subclass, a tuple, a key that is no str)."""
+
+
+_string = json.encoder.encode_basestring  # the C function json.dumps(ensure_ascii=False) uses
+_FLOATS = {float("inf"): "Infinity", float("-inf"): "-Infinity"}
+_SCALARS: dict[object, str] = {True: "true", False: "false", None: "null"}
+
+
+def _indented(value: object, out: Callable[[str], object], newline: str) -> None:
+    """``json.dumps(value, ensure_ascii=False, indent=2)`` written into ``out`` piece by piece.
+
+    The standard library writes indented JSON with its pure-Python encoder (its C encoder is
+    for compact output only), a generator per container: this is the same text, written
+    directly, in a third of the time (-o json is what convert writes by default). Values of
+    other types than JSON's own raise _Unusual, and json.dumps writes the whole body instead.
+    """
+    kind = type(value)
+    if kind is str:
+        out(_string(value))
+    elif kind is dict:
+        if not value:
+            out("{}")
+            return
+        inner = newline + "  "
+        separator = "{" + inner
+        for key, item in value.items():  # type: ignore[attr-defined]
+            if type(key) is not str:
+                raise _Unusual
+            out(separator)
+            out(_string(key))
+            out(": ")
+            _indented(item, out, inner)
+            separator = "," + inner
+        out(newline + "}")
+    elif kind is list:
+        if not value:
+            out("[]")
+            return
+        inner = newline + "  "
+        separator = "[" + inner
+        for item in value:  # type: ignore[attr-defined]
+            out(separator)
+            _indented(item, out, inner)
+            separator = "," + inner
+        out(newline + "]")
+    elif kind is int:
+        out(int.__repr__(value))  # type: ignore[arg-type]
+    elif kind is bool or value is None:
+        out(_SCALARS[value])
+    elif kind is float:
+        if value != value:  # NaN
+            out("NaN")
+        else:
+            out(_FLOATS.get(value) or float.__repr__(value))  # type: ignore[arg-type]
+    else:
+        raise _Unusual
 
 
 def encode_json(body: object) -> str:
