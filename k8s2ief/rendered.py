@@ -18,7 +18,6 @@ node gain a KI320, so this is a merge of a few lines, not a second rendering.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, TypeVar
 
 from k8s2ief.emit import Encoder, body_encoder
@@ -234,13 +233,11 @@ def _line_key(finding: Finding) -> int:
     return finding.line or 0
 
 
-def _inserted(items: Sequence[T], at: list[int], new: list[T]) -> tuple[T, ...]:
+def _inserted(items: tuple[T, ...], at: list[int], new: list[T]) -> tuple[T, ...]:
     """``items`` with ``new[i]`` placed before ``items[at[i]]`` (``at`` ascending)."""
-    out: list[T] = []
+    out: tuple[T, ...] = ()
     start = 0
     for position, item in zip(at, new, strict=True):
-        out.extend(items[start:position])
-        out.append(item)
+        out += (*items[start:position], item)
         start = position
-    out.extend(items[start:])
-    return tuple(out)
+    return out + items[start:]

@@ -310,17 +310,11 @@ class Tally(MutableRecord):
     ) -> None:
         """One document by its status and its findings' codes and severities (in pairs)."""
         self.statuses[status] += 1
-        counts, by_code = self.codes, self.severities
-        errors = 0
-        top: Severity | None = None
-        # One pass: a report adds every document.
-        for code, severity in zip(codes, severities, strict=True):
-            counts[code] += 1
-            by_code[code] = severity  # --severity acts per code
-            if severity is Severity.ERROR:
-                errors += 1
-            if top is None or severity > top:
-                top = severity
+        # Whole sequences at a time (loops in C): a report adds every document.
+        self.codes.update(codes)
+        self.severities.update(zip(codes, severities, strict=True))  # --severity acts per code
+        errors = severities.count(Severity.ERROR)
+        top = max(severities, default=None)
         self.file_errors[file] += errors
         if kind == DEPLOYMENT:
             self.deployments += 1
