@@ -124,7 +124,14 @@ def body_encoder(fmt: str, to_directory: bool = False) -> Encoder:
     bodies they convert (k8s2ief.rendered), and the writer only writes (``write_encoded``)."""
     if to_directory:
         return encode_yaml if fmt == "yaml" else encode_json_file
-    return {"json": encode_json, "jsonl": encode_json_line, "yaml": encode_yaml}[fmt]
+    return _STREAM_ENCODERS[fmt]
+
+
+_STREAM_ENCODERS: dict[str, Encoder] = {
+    "json": encode_json,
+    "jsonl": encode_json_line,
+    "yaml": encode_yaml,
+}
 
 
 class _Writer:

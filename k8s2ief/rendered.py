@@ -99,8 +99,10 @@ class Rendered(MutableRecord):
     ignore: frozenset[str]  # the document's k8s2ief.io/ignore, for what a claim adds
     # Set only where the parent still has to check the IEF name and node ports (workers):
     claim: NameClaim | None
-    keys: tuple[int, ...]  # each reported finding's line (0: unknown), where added ones go
-    split: int  # reported findings that came before the claim's place among the findings
+    # Where what the claim adds goes (read once, by with_added): each reported finding's line
+    # (0: unknown), and how many of them came before the claim's place among the findings.
+    keys: tuple[int, ...]
+    split: int
 
     def __init__(
         self,
@@ -169,7 +171,8 @@ def render_document(
     split = 0
     if claim is not None:
         # Where check_names would insert what the claim adds: at claim.index of the findings
-        # before the policy, which then drops some of those before it.
+        # before the policy, which then drops some of those before it. (The findings are in
+        # line order already, as Converter sorts them, so ``shown`` keeps their order.)
         before, _ = plan.policy.apply(result.findings[: claim.index], result.ignore)
         split = len(before)
         keys = tuple([f.line or 0 for f in shown])
@@ -223,7 +226,6 @@ def with_added(document: Rendered, added: list[Finding], plan: OutputPlan) -> Re
             document.lines = _inserted(document.lines, at, new_lines)
         if document.findings is not None:
             document.findings = _inserted(document.findings, at, ordered)
-        document.keys = _inserted(keys, at, [f.line or 0 for f in ordered])
     # A claim comes only with a body, whose status follows its findings (with_policy).
     document.status = status_for(max(document.severities, default=None))
     return document
