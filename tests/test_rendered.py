@@ -15,17 +15,20 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import corpus_files, needs_corpus
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from k8s2ief.emit import dumps
 from k8s2ief.findings import Finding, Policy
+from k8s2ief.load import Limits, iter_sources, read_source
 from k8s2ief.parallel import PARALLEL_FROM_BYTES
-from k8s2ief.pipeline import DocumentResult, status_of, with_policy
+from k8s2ief.pipeline import Converter, DocumentResult, status_of, with_policy
 from k8s2ief.rendered import OutputPlan, render_document, with_added
 from k8s2ief.report import finding_line
 from k8s2ief.report.model import convert_document
 from k8s2ief.report.style import Style
+from k8s2ief.settings import Settings
 from k8s2ief.severity import Severity
 from k8s2ief.workers import NameClaim
 
@@ -46,6 +49,20 @@ json_values = st.recursive(
 @given(json_values)
 def test_indented_json_is_what_json_dumps_writes(value: object) -> None:
     assert dumps(value) == json.dumps(value, ensure_ascii=False, indent=2)
+
+
+@needs_corpus
+def test_indented_json_of_every_corpus_body_is_what_json_dumps_writes() -> None:
+    converter = Converter(Settings(node_id="n"))
+    bodies = [
+        result.body
+        for source in iter_sources([str(path) for path in corpus_files()])
+        for result in converter.convert_all(read_source(source, Limits()))
+        if result.body is not None
+    ]
+    assert len(bodies) > 300
+    for body in bodies:
+        assert dumps(body) == json.dumps(body, ensure_ascii=False, indent=2)
 
 
 @pytest.mark.parametrize(
