@@ -265,3 +265,19 @@ def test_workers_write_what_one_process_writes(
         assert report.count("KI320") > 500
     # --output-dir refuses a second body of one name (exit 2); stdout carries no body then.
     assert code == (2 if "--output-dir" in options else 1)
+
+
+@needs_corpus
+def test_the_corpus_twice_on_one_node(tmp_path: Path) -> None:
+    # Every real manifest again after the whole corpus: the parent adds KI109 and KI320 to
+    # documents of every shape the corpus has, among findings of the same lines.
+    stream = tmp_path / "twice.yaml"
+    with stream.open("wb") as out:
+        for _ in range(2):
+            for path in corpus_files():
+                if path.suffix != ".json":
+                    text = path.read_bytes()
+                    out.write((text if text.endswith(b"\n") else text + b"\n") + b"---\n")
+    plain, fast = (run([str(stream), "--node-id", "n"], jobs, tmp_path) for jobs in (1, 2))
+    assert plain == fast
+    assert plain[2].count(" KI109 ") > 300 and plain[2].count(" KI320 ") > 500
