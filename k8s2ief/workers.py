@@ -3,8 +3,10 @@
 Shared by convert's fast path (k8s2ief.parallel) and ``audit --jobs``. The only state a
 Converter carries from one document to the next that workers cannot share is the set of IEF
 names already used (KI109). So workers convert with a ``ClaimingConverter``, which records each
-Deployment's name instead of checking it, and the parent runs ``check_names`` over the results
-in input order, inserting KI109 exactly where one Converter would have put it.
+Deployment's name (and node ports, for KI320) instead of checking it, and the parent runs
+``check_names`` over the results in input order, inserting KI109 exactly where one Converter
+would have put it. ``NameCheck`` is that check alone: convert's workers send rendered output
+(k8s2ief.rendered), into which the parent merges what it finds.
 
 Process-pool modules are imported only when workers start (the CLI's start-up stays fast).
 """
