@@ -28,7 +28,7 @@ Encoder = Callable[[object], str]
 def dumps(body: object, indent: int | None = 2) -> str:
     # No cycle check: a body is a fresh tree (k8s2ief.rules.origins.finish_body copies every
     # container, which a cycle would not have survived), and the check cost a sixth of the
-    # encoding, which the parent of a parallel conversion does for every body.
+    # encoding, which convert does for every body.
     if indent is None:
         return json.dumps(body, ensure_ascii=False, separators=(",", ":"), check_circular=False)
     if indent == 2:
@@ -56,7 +56,7 @@ def _indented(value: object, out: Callable[[str], object], newline: str) -> None
 
     The standard library writes indented JSON with its pure-Python encoder (its C encoder is
     for compact output only), a generator per container: this is the same text, written
-    directly, in a third of the time (-o json is what convert writes by default). Values of
+    directly, in about a third of the instructions (-o json is convert's default). Values of
     other types than JSON's own raise _Unusual, and json.dumps writes the whole body instead.
     """
     kind = type(value)
