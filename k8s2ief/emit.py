@@ -18,28 +18,143 @@ FORMATS = ("json", "jsonl", "yaml")
 
 class BodyWriter(Protocol):
     def write(self, body: dict[str, object], name: str | None, where: str = "") -> None: ...
+    def write_encoded(self, text: str, name: str | None, where: str = "") -> None: ...
     def close(self) -> None: ...
+
+
+Encoder = Callable[[object], str]
 
 
 def dumps(body: object, indent: int | None = 2) -> str:
     # No cycle check: a body is a fresh tree (k8s2ief.rules.origins.finish_body copies every
     # container, which a cycle would not have survived), and the check cost a sixth of the
-    # encoding, which the parent of a parallel conversion does for every body.
+    # encoding, which convert does for every body.
     if indent is None:
         return json.dumps(body, ensure_ascii=False, separators=(",", ":"), check_circular=False)
+    if indent == 2:
+        parts: list[str] = []
+        try:
+            _indented(body, parts.append, "\n")
+        except _Unusual:
+            pass
+        else:
+            return "".join(parts)
     return json.dumps(body, ensure_ascii=False, indent=indent, check_circular=False)
 
 
-class JsonWriter:
+class _Unusual(Exception):
+    """A value _indented leaves to json.dumps (a subclass, a tuple, a key that is no str)."""
+
+
+_string = json.encoder.encode_basestring  # the C function json.dumps(ensure_ascii=False) uses
+_FLOATS = {float("inf"): "Infinity", float("-inf"): "-Infinity"}
+_SCALARS: dict[object, str] = {True: "true", False: "false", None: "null"}
+
+
+def _indented(value: object, out: Callable[[str], object], newline: str) -> None:
+    """``json.dumps(value, ensure_ascii=False, indent=2)`` written into ``out`` piece by piece.
+
+    The standard library writes indented JSON with its pure-Python encoder (its C encoder is
+    for compact output only), a generator per container: this is the same text, written
+    directly, in about a third of the instructions (-o json is convert's default). Values of
+    other types than JSON's own raise _Unusual, and json.dumps writes the whole body instead.
+    """
+    kind = type(value)
+    if kind is str:
+        out(_string(value))
+    elif kind is dict:
+        if not value:
+            out("{}")
+            return
+        inner = newline + "  "
+        separator = "{" + inner
+        for key, item in value.items():  # type: ignore[attr-defined]
+            if type(key) is not str:
+                raise _Unusual
+            out(separator)
+            out(_string(key))
+            out(": ")
+            _indented(item, out, inner)
+            separator = "," + inner
+        out(newline + "}")
+    elif kind is list:
+        if not value:
+            out("[]")
+            return
+        inner = newline + "  "
+        separator = "[" + inner
+        for item in value:  # type: ignore[attr-defined]
+            out(separator)
+            _indented(item, out, inner)
+            separator = "," + inner
+        out(newline + "]")
+    elif kind is int:
+        out(int.__repr__(value))  # type: ignore[arg-type]
+    elif kind is bool or value is None:
+        out(_SCALARS[value])
+    elif kind is float:
+        if value != value:  # NaN
+            out("NaN")
+        else:
+            out(_FLOATS.get(value) or float.__repr__(value))  # type: ignore[arg-type]
+    else:
+        raise _Unusual
+
+
+def encode_json(body: object) -> str:
+    return dumps(body)
+
+
+def encode_json_line(body: object) -> str:
+    return dumps(body, indent=None) + "\n"
+
+
+def encode_json_file(body: object) -> str:
+    return dumps(body) + "\n"
+
+
+def encode_yaml(body: object) -> str:
+    return _yaml(body)
+
+
+def body_encoder(fmt: str, to_directory: bool = False) -> Encoder:
+    """How the writer of ``fmt`` (on stdout, or one file per body) encodes each body.
+
+    Encoding is apart from writing so that the worker processes of a large convert encode the
+    bodies they convert (k8s2ief.rendered), and the writer only writes (``write_encoded``)."""
+    if to_directory:
+        return encode_yaml if fmt == "yaml" else encode_json_file
+    return _STREAM_ENCODERS[fmt]
+
+
+_STREAM_ENCODERS: dict[str, Encoder] = {
+    "json": encode_json,
+    "jsonl": encode_json_line,
+    "yaml": encode_yaml,
+}
+
+
+class _Writer:
+    encode: Encoder
+
+    def write(self, body: dict[str, object], name: str | None, where: str = "") -> None:
+        self.write_encoded(self.encode(body), name, where)
+
+    def write_encoded(self, text: str, name: str | None, where: str = "") -> None:
+        raise NotImplementedError
+
+
+class JsonWriter(_Writer):
     """One body: the body itself. Zero or several: a JSON array, streamed as bodies arrive."""
+
+    encode = staticmethod(encode_json)
 
     def __init__(self, out: IO[str]) -> None:
         self.out = out
         self.count = 0
         self._first: str | None = None
 
-    def write(self, body: dict[str, object], name: str | None, where: str = "") -> None:
-        text = dumps(body)
+    def write_encoded(self, text: str, name: str | None, where: str = "") -> None:
         self.count += 1
         if self.count == 1:
             self._first = text  # held back: it is printed bare if it stays the only one
@@ -71,26 +186,30 @@ def _indent(text: str) -> str:
     return "  " + text.replace("\n", "\n  ")
 
 
-class JsonLinesWriter:
+class JsonLinesWriter(_Writer):
+    encode = staticmethod(encode_json_line)
+
     def __init__(self, out: IO[str]) -> None:
         self.out = out
 
-    def write(self, body: dict[str, object], name: str | None, where: str = "") -> None:
-        self.out.write(dumps(body, indent=None) + "\n")
+    def write_encoded(self, text: str, name: str | None, where: str = "") -> None:
+        self.out.write(text)
 
     def close(self) -> None:
         self.out.flush()
 
 
-class YamlWriter:
+class YamlWriter(_Writer):
+    encode = staticmethod(encode_yaml)
+
     def __init__(self, out: IO[str]) -> None:
         self.out = out
         self.count = 0
 
-    def write(self, body: dict[str, object], name: str | None, where: str = "") -> None:
+    def write_encoded(self, text: str, name: str | None, where: str = "") -> None:
         if self.count:
             self.out.write("---\n")
-        self.out.write(_yaml(body))
+        self.out.write(text)
         self.count += 1
 
     def close(self) -> None:
@@ -132,7 +251,7 @@ _SAFE_NAME = lazy(r"[A-Za-z0-9][A-Za-z0-9._-]{0,239}")
 SUFFIXES = {"json": ".json", "jsonl": ".json", "yaml": ".yaml"}
 
 
-class DirectoryWriter:
+class DirectoryWriter(_Writer):
     """``<name>.json`` (``.yaml`` with ``-o yaml``) per deployment, one body per file, written by
     k8s2ief.outfiles' rule; files that existed before the run are kept unless forced."""
 
@@ -143,6 +262,7 @@ class DirectoryWriter:
         self.force = force
         self.on_error = on_error
         self.fmt = fmt
+        self.encode = body_encoder(fmt, to_directory=True)
         self.written: list[str] = []
         self._claimed: dict[str, bool] = {}  # file name -> whether this run wrote it
         if os.path.exists(directory) and not os.path.isdir(directory):
@@ -156,7 +276,7 @@ class DirectoryWriter:
         if not os.access(directory, os.W_OK):
             raise OutputDirError(f"output directory {directory} is not writable")
 
-    def write(self, body: dict[str, object], name: str | None, where: str = "") -> None:
+    def write_encoded(self, text: str, name: str | None, where: str = "") -> None:
         stem = name or f"deployment-{len(self._claimed) + 1}"
         at = f"{where}: " if where else ""
         if not _SAFE_NAME.fullmatch(stem):
@@ -183,17 +303,12 @@ class DirectoryWriter:
         from k8s2ief.outfiles import write_file  # only --output-dir writes files
 
         try:
-            write_file(target, self._text(body))
+            write_file(target, text)
         except OSError as exc:
             self.on_error(f"cannot write {target}: {exc.strerror or exc}")
             return
         self._claimed[filename] = True
         self.written.append(target)
-
-    def _text(self, body: dict[str, object]) -> str:
-        if self.fmt == "yaml":
-            return _yaml(body)
-        return dumps(body) + "\n"
 
     def close(self) -> None:
         pass

@@ -22,6 +22,7 @@ __all__ = [
     "breaches",
     "code_patterns",
     "parse_fail_on",
+    "reaches",
     "worst",
 ]
 
@@ -225,7 +226,9 @@ def worst(findings: Iterable[Finding]) -> Severity | None:
 
 def breaches(findings: Iterable[Finding], fail_on: Severity | None) -> bool:
     """True when a finding reaches the ``--fail-on`` threshold."""
-    if fail_on is None:
-        return False
-    top = worst(findings)
-    return top is not None and top >= fail_on
+    return fail_on is not None and reaches(worst(findings), fail_on)
+
+
+def reaches(top: Severity | None, fail_on: Severity | None) -> bool:
+    """True when ``top``, the worst severity of some findings, reaches ``--fail-on``."""
+    return fail_on is not None and top is not None and top >= fail_on

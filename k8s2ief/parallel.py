@@ -1,8 +1,10 @@
 """The conversion of a stream, in worker processes when the input is large enough to gain.
 
 ``convert_sources`` answers exactly what ``Converter(settings).convert_all`` answers over
-``read_source`` of every source, in the same order: the plain path is the reference, this is a
-fast path behind the same interface (tests/test_parallel.py compares both on the whole corpus).
+``read_source`` of every source, in the same order, each result rendered for output
+(k8s2ief.rendered: workers encode the bodies and render the report lines of what they
+convert): the plain path is the reference, this is a fast path behind the same interface
+(tests/test_parallel.py compares both on the whole corpus).
 
 Why it is exact:
 - the parent only cuts the input into chunks at ``---`` lines (k8s2ief.load.split, the same cut
@@ -27,7 +29,8 @@ from typing import TYPE_CHECKING
 
 from k8s2ief.load import Document, Limits, LoadError, Source, read_chunk, read_source
 from k8s2ief.load.split import Chunk, reencode_if_utf16, split_documents
-from k8s2ief.pipeline import Converter, DocumentResult
+from k8s2ief.pipeline import Converter
+from k8s2ief.rendered import OutputPlan, Rendered, render_document, with_added
 from k8s2ief.settings import Settings
 
 if TYPE_CHECKING:
@@ -49,14 +52,19 @@ def default_jobs() -> int:
 
 
 def convert_sources(
-    sources: Iterable[Source], settings: Settings, limits: Limits, jobs: int | None = None
-) -> Iterator[DocumentResult]:
-    """Every document of every source, converted, in input order."""
+    sources: Iterable[Source],
+    settings: Settings,
+    limits: Limits,
+    plan: OutputPlan,
+    jobs: int | None = None,
+) -> Iterator[Rendered]:
+    """Every document of every source, converted and rendered by the plan, in input order."""
     jobs = jobs or default_jobs()
     if jobs <= 1 or getattr(settings.siblings, "redefined", False):
         converter = Converter(settings)
         for source in sources:
-            yield from converter.convert_all(read_source(source, limits))
+            for result in converter.convert_all(read_source(source, limits)):
+                yield render_document(result, plan)
         return
     tasks = cut_tasks(sources, limits)
     head: list[Task | Document] = []
@@ -67,9 +75,9 @@ def convert_sources(
         if size >= PARALLEL_FROM_BYTES:
             break
     else:
-        yield from _in_process(head, settings, limits)
+        yield from _in_process(head, settings, limits, plan)
         return
-    yield from _in_workers(itertools.chain(head, tasks), settings, limits, jobs)
+    yield from _in_workers(itertools.chain(head, tasks), settings, limits, plan, jobs)
 
 
 def cut_tasks(
@@ -115,33 +123,55 @@ def _task_bytes(task: Task | Document) -> int:
 
 
 def _in_process(
-    tasks: list[Task | Document], settings: Settings, limits: Limits
-) -> Iterator[DocumentResult]:
+    tasks: list[Task | Document], settings: Settings, limits: Limits, plan: OutputPlan
+) -> Iterator[Rendered]:
     converter = Converter(settings)
     for task in tasks:
         if isinstance(task, Document):
-            yield converter.convert(task)
+            yield render_document(converter.convert(task), plan)
             continue
         for name, chunk in task:
-            yield from converter.convert_all(read_chunk(name, chunk, limits))
+            for result in converter.convert_all(read_chunk(name, chunk, limits)):
+                yield render_document(result, plan)
 
 
 def _in_workers(
-    tasks: Iterator[Task | Document], settings: Settings, limits: Limits, jobs: int
-) -> Iterator[DocumentResult]:
+    tasks: Iterator[Task | Document],
+    settings: Settings,
+    limits: Limits,
+    plan: OutputPlan,
+    jobs: int,
+) -> Iterator[Rendered]:
     # The worker machinery only for inputs large enough to use it: small ones start faster.
-    from k8s2ief.workers import ClaimingConverter, Ready, check_names, in_workers
+    from k8s2ief.workers import ClaimingConverter, NameCheck, Ready, in_workers
 
     local = ClaimingConverter(settings)  # unreadable sources, converted here in their place
-    items = (Ready([local.entry(task)]) if isinstance(task, Document) else task for task in tasks)
-    yield from check_names(
-        in_workers(_convert_task, items, (settings, limits), jobs, TASKS_PER_WORKER)
+    items = (
+        Ready([_rendered(local.entry(task), plan)]) if isinstance(task, Document) else task
+        for task in tasks
     )
+    check = NameCheck()  # in input order, what each claim adds (KI109, KI320)
+    state = (settings, limits, plan)
+    for documents in in_workers(_convert_task, items, state, jobs, TASKS_PER_WORKER):
+        for document in documents:
+            if document.claim is not None:
+                added = check.added(document.claim, document.file, document.line)
+                document = with_added(document, added, plan)
+            yield document
 
 
-def _convert_task(task: Task) -> list[Entry]:
+def _convert_task(task: Task) -> list[Rendered]:
     from k8s2ief.workers import ClaimingConverter, worker_state
 
-    settings, limits = worker_state()  # type: ignore[misc]
+    settings, limits, plan = worker_state()  # type: ignore[misc]
     converter = ClaimingConverter(settings)
-    return [converter.entry(doc) for name, chunk in task for doc in read_chunk(name, chunk, limits)]
+    return [
+        _rendered(converter.entry(doc), plan)
+        for name, chunk in task
+        for doc in read_chunk(name, chunk, limits)
+    ]
+
+
+def _rendered(entry: Entry, plan: OutputPlan) -> Rendered:
+    result, claim = entry
+    return render_document(result, plan, claim)

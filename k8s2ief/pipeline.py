@@ -133,7 +133,11 @@ def _line_key(finding: Finding) -> int:
 
 
 def status_of(findings: list[Finding]) -> str:
-    top = worst(findings)
+    return status_for(worst(findings))
+
+
+def status_for(top: Severity | None) -> str:
+    """The status of a converted document whose worst finding is ``top`` (None: no finding)."""
     if top is Severity.ERROR:
         return FAILED
     return LOSSY if top is Severity.WARNING else CONVERTED
@@ -493,6 +497,7 @@ __all__ = [
     "sibling_keys",
     "siblings_of",
     "source_siblings",
+    "status_for",
     "status_of",
     "with_policy",
 ]

@@ -3,8 +3,10 @@
 Shared by convert's fast path (k8s2ief.parallel) and ``audit --jobs``. The only state a
 Converter carries from one document to the next that workers cannot share is the set of IEF
 names already used (KI109). So workers convert with a ``ClaimingConverter``, which records each
-Deployment's name instead of checking it, and the parent runs ``check_names`` over the results
-in input order, inserting KI109 exactly where one Converter would have put it.
+Deployment's name (and node ports, for KI320) instead of checking it, and the parent runs
+``check_names`` over the results in input order, inserting KI109 exactly where one Converter
+would have put it. ``NameCheck`` is that check alone: convert's workers send rendered output
+(k8s2ief.rendered), into which the parent merges what it finds.
 
 Process-pool modules are imported only when workers start (the CLI's start-up stays fast).
 """
@@ -85,39 +87,45 @@ class ClaimingConverter(Converter):
             self.claim = replace(claim, ports=ports)
 
 
+class NameCheck:
+    """KI109 and KI320 in input order: what each claim adds to its document's findings."""
+
+    def __init__(self) -> None:
+        self.names, self.node_ports = FirstUse(), FirstUse()
+
+    def added(self, claim: NameClaim, file: str, line: int | None) -> list[Finding]:
+        """The findings the claim of the document at ``file:line`` adds, in check_names' order
+        (to go in at ``claim.index`` of its findings)."""
+        added = []
+        first = self.names.claim(claim.name, file, line) if claim.name else None
+        if first is not None:
+            message = duplicate_name_message(claim.name, first)
+            added.append(
+                Finding("KI109", severity_of("KI109"), render(NAME_PATH), message, file, claim.line)
+            )
+        for node, port, path, port_line in claim.ports:
+            first = self.node_ports.claim(f"{node}/{port}", file, port_line)
+            if first is not None:
+                added.append(
+                    Finding(
+                        "KI320",
+                        severity_of("KI320"),
+                        render(path),
+                        clash_message(port, first),
+                        file,
+                        port_line,
+                    )
+                )
+        return added
+
+
 def check_names(groups: Iterable[list[Entry]]) -> Iterator[DocumentResult]:
     """The results in order, with KI109 where an IEF name was already used earlier."""
-    names, node_ports = FirstUse(), FirstUse()
+    check = NameCheck()
     for entries in groups:
         for result, claim in entries:
             if claim is not None:
-                added = []
-                first = names.claim(claim.name, result.file, result.line) if claim.name else None
-                if first is not None:
-                    message = duplicate_name_message(claim.name, first)
-                    added.append(
-                        Finding(
-                            "KI109",
-                            severity_of("KI109"),
-                            render(NAME_PATH),
-                            message,
-                            result.file,
-                            claim.line,
-                        )
-                    )
-                for node, port, path, line in claim.ports:
-                    first = node_ports.claim(f"{node}/{port}", result.file, line)
-                    if first is not None:
-                        added.append(
-                            Finding(
-                                "KI320",
-                                severity_of("KI320"),
-                                render(path),
-                                clash_message(port, first),
-                                result.file,
-                                line,
-                            )
-                        )
+                added = check.added(claim, result.file, result.line)
                 result.findings[claim.index : claim.index] = added
                 if added and result.body is not None:  # judged before these were known
                     result.status = status_of(result.findings)

@@ -22,20 +22,19 @@ from k8s2ief.commands.options import (
 )
 from k8s2ief.commands.outputs import NO_DOCUMENTS, refuse_output_over_input
 from k8s2ief.emit import FORMATS, DirectoryWriter, OutputDirError, stream_writer
-from k8s2ief.findings import Policy, breaches, parse_fail_on
+from k8s2ief.findings import Policy, parse_fail_on, reaches
 from k8s2ief.load import Document, Limits, iter_sources, render
 from k8s2ief.parallel import convert_sources
 from k8s2ief.pipeline import (
     Converter,
-    DocumentResult,
     Siblings,
     cluster_deployments,
     collect_siblings,
     input_mentions,
-    with_policy,
 )
+from k8s2ief.rendered import OutputPlan, Rendered, render_document
 from k8s2ief.report import CONVERT_FORMATS, ReportWriter, formatter
-from k8s2ief.report.model import CONVERT, ReportContext, convert_document
+from k8s2ief.report.model import CONVERT, ReportContext
 from k8s2ief.report.style import Style, wants_color
 from k8s2ief.settings import Settings
 
@@ -110,35 +109,41 @@ def convert(
     except OutputDirError as exc:
         raise click.ClickException(str(exc)) from None
 
+    deployments: list[Document] = []
     if cluster is not None:
         deployments, siblings = read_cluster_deployments(cluster)
         settings = _with_siblings(settings, siblings)
-        results: Iterable[DocumentResult] = Converter(settings).convert_all(deployments)
-    else:
-        if input_mentions(sources, b"envFrom"):
-            # envFrom may name a ConfigMap that comes later in the input: learn key names first.
-            settings = _with_siblings(settings, collect_siblings(sources, limits))
-        # Large inputs are converted by worker processes: the same results in the same order.
-        results = convert_sources(sources, settings, limits)
+    elif input_mentions(sources, b"envFrom"):
+        # envFrom may name a ConfigMap that comes later in the input: learn key names first.
+        settings = _with_siblings(settings, collect_siblings(sources, limits))
     with _ReportStream(report_file) as report_out:
         style = Style(wants_color(color, report_out))
+        # Each document's body and report lines are rendered where it is converted (by the
+        # worker processes of a large input); here they are only counted and written.
+        plan = OutputPlan(
+            policy, output_format, bool(output_dir), style if report_format == "text" else None
+        )
+        if cluster is not None:
+            converted = Converter(settings).convert_all(deployments)
+            results: Iterable[Rendered] = (render_document(r, plan) for r in converted)
+        else:
+            # Large inputs are converted by worker processes: the same output in the same order.
+            results = convert_sources(sources, settings, limits, plan)
         report = ReportWriter(
             formatter(CONVERT_FORMATS, report_format, report_out, style), ReportContext(CONVERT)
         )
         unreadable = failed = False
         documents = 0
         try:
-            for found in results:
+            for result in results:
                 documents += 1
-                result = with_policy(found, policy)
-                suppressed = len(found.findings) - len(result.findings)
-                report.add(convert_document(result, suppressed=suppressed))
+                report.add_rendered(result)
                 unreadable |= result.unreadable
                 if not failed:  # once one document breaches, the exit code is known
-                    failed = breaches(result.findings, threshold)
+                    failed = reaches(max(result.severities, default=None), threshold)
                 if result.body is not None:
-                    name = str(result.body.get("name") or result.name or "")
-                    writer.write(result.body, name, f"{result.file}:{result.line or 0}")
+                    where = f"{result.file}:{result.line or 0}"
+                    writer.write_encoded(result.body, result.body_name, where)
             writer.close()
         except BrokenPipeError:
             raise  # the reader stopped early (`| head`): nothing more is wanted

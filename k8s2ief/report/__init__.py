@@ -22,9 +22,9 @@ from k8s2ief.findings import code_names
 
 if TYPE_CHECKING:
     from collections import Counter
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
 
-    from k8s2ief.findings import Finding
+    from k8s2ief.findings import Finding, Severity
     from k8s2ief.report.model import ReportContext, ReportDocument, Summary
     from k8s2ief.report.style import Style
 
@@ -40,6 +40,22 @@ class Formatter(Protocol[Start, Item, End]):
 
 
 ReportFormatter = Formatter["ReportContext", "ReportDocument", "Summary"]
+
+
+class RenderedDocument(Protocol):
+    """A document whose report was rendered where it was converted (k8s2ief.rendered.Rendered):
+    the codes and severities of its reported findings, and their text report lines, or None
+    when the report takes the document itself (``report_document``)."""
+
+    status: str
+    kind: str | None
+    file: str
+    codes: Sequence[str]
+    severities: Sequence[Severity]
+    lines: Sequence[str] | None
+
+    def report_document(self) -> ReportDocument: ...
+
 
 # format name -> "module:class"; every class takes (out, style) and is a ReportFormatter.
 CONVERT_FORMATS = {
@@ -84,6 +100,17 @@ class ReportWriter:
     def add(self, document: ReportDocument, dropped: Counter[str] | None = None) -> None:
         self.tally.add(document, dropped)
         self.formatter.document(document)
+
+    def add_rendered(self, document: RenderedDocument) -> None:
+        """A document rendered where it was converted: its text report lines (rendered only
+        for the text formatter, which writes them as they are) or its findings."""
+        self.tally.count(
+            document.status, document.kind, document.file, document.codes, document.severities
+        )
+        if document.lines is None:
+            self.formatter.document(document.report_document())
+        else:
+            self.formatter.lines(document.lines)  # type: ignore[attr-defined]
 
     def finish(self, errors: Iterable[str] = ()) -> Summary:
         summary = self.tally.summary(errors, self.context.notes)

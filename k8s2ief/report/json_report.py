@@ -44,6 +44,7 @@ from __future__ import annotations
 import json
 from typing import IO
 
+from k8s2ief.emit import dumps
 from k8s2ief.report.model import ReportContext, ReportDocument, Summary
 from k8s2ief.report.style import PLAIN, Style
 
@@ -84,7 +85,7 @@ def summary_dict(summary: Summary) -> dict[str, object]:
 
 def _dumps(value: object, indent: str) -> str:
     """``json.dumps(value, indent=2)`` as it reads nested ``indent`` deep."""
-    return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n" + indent)
+    return dumps(value).replace("\n", "\n" + indent)  # emit.dumps writes what json.dumps does
 
 
 class JsonReport:

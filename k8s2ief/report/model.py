@@ -9,7 +9,7 @@ running the CLI (``build_report``).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from k8s2ief.codes import REGISTRY
 from k8s2ief.findings import Finding, Policy, Severity
@@ -289,24 +289,36 @@ class Tally(MutableRecord):
         self.worst = worst
 
     def add(self, document: ReportDocument, dropped: Counter[str] | None = None) -> None:
-        self.statuses[document.status] += 1
-        codes, severities = self.codes, self.severities
-        errors = 0
-        top: Severity | None = None
-        for finding in document.findings:  # one pass: a report adds every document
-            severity = finding.severity
-            codes[finding.code] += 1
-            severities[finding.code] = severity  # --severity acts per code
-            if severity is Severity.ERROR:
-                errors += 1
-            if top is None or severity > top:
-                top = severity
-        self.file_errors[document.file] += errors
+        findings = document.findings
+        self.count(
+            document.status,
+            document.kind,
+            document.file,
+            [f.code for f in findings],
+            [f.severity for f in findings],
+        )
         if dropped:
             self.suppressed.update(dropped)
-        if document.kind == DEPLOYMENT:
+
+    def count(
+        self,
+        status: str,
+        kind: str | None,
+        file: str,
+        codes: Sequence[str],
+        severities: Sequence[Severity],
+    ) -> None:
+        """One document by its status and its findings' codes and severities (in pairs)."""
+        self.statuses[status] += 1
+        # Whole sequences at a time (loops in C): a report adds every document.
+        self.codes.update(codes)
+        self.severities.update(zip(codes, severities, strict=True))  # --severity acts per code
+        errors = severities.count(Severity.ERROR)
+        top = max(severities, default=None)
+        self.file_errors[file] += errors
+        if kind == DEPLOYMENT:
             self.deployments += 1
-            self.convertible += document.status in MOVABLE
+            self.convertible += status in MOVABLE
         if top is not None and (self.worst is None or top > self.worst):
             self.worst = top
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import IO
 
 from k8s2ief.report import finding_line
@@ -23,9 +24,13 @@ class ConvertText:
         pass  # nothing comes before the first finding
 
     def document(self, document: ReportDocument) -> None:
-        if document.findings:  # one write per document, not per line
-            style = self.style
-            self.out.write("".join([finding_line(f, style) + "\n" for f in document.findings]))
+        style = self.style
+        self.lines([finding_line(f, style) + "\n" for f in document.findings])
+
+    def lines(self, lines: Sequence[str]) -> None:
+        """A document's finding lines, already rendered (k8s2ief.rendered: by a worker)."""
+        if lines:  # one write per document, not per line
+            self.out.write("".join(lines))
 
     def finish(self, summary: Summary) -> None:
         for line in (*summary.errors, *(f"note: {n}" for n in summary.notes)):
