@@ -180,7 +180,15 @@ def _construct(name: str, node: Node, offset: int, limits: Limits) -> Iterator[D
     except RecursionError:
         yield Document(name, line, error=LoadError("nesting too deep", line, code="KI011"))
         return
-    doc = Document(name, line, data, root=node, notes=constructor.notes, _offset=offset)
+    doc = Document(
+        name,
+        line,
+        data,
+        root=node,
+        notes=constructor.notes,
+        _offset=offset,
+        _key_indexes=constructor.key_indexes,
+    )
     items = data.get("items") if isinstance(data, dict) else None
     kind = doc.kind
     if kind and kind.endswith(LIST_KINDS_SUFFIX) and isinstance(items, list):
