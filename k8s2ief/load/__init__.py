@@ -162,13 +162,16 @@ def read_chunk(name: str, chunk: Chunk, limits: Limits) -> Iterator[Document]:
         error = helm_template_error(chunk, parsed=False) or _syntax_error(exc, chunk, offset)
         yield Document(name, chunk.first_line, error=error)
         return
+    aliases = b"*" in chunk.text  # no '*', no alias: construction takes its simpler path
     for node in nodes:
-        yield from _construct(name, node, offset, limits)
+        yield from _construct(name, node, offset, limits, aliases)
 
 
-def _construct(name: str, node: Node, offset: int, limits: Limits) -> Iterator[Document]:
+def _construct(
+    name: str, node: Node, offset: int, limits: Limits, aliases: bool = True
+) -> Iterator[Document]:
     line = node.start_mark.line + 1 + offset
-    constructor = Constructor(limits, offset)
+    constructor = Constructor(limits, offset, aliases=aliases)
     try:
         data = constructor.build(node)
     except LoadError as exc:

@@ -226,9 +226,12 @@ def _compose_iteratively(text: bytes, limits: Limits, loader_class: type) -> lis
 class Constructor:
     """Builds plain dicts/lists/scalars from one document's nodes, Kubernetes' way."""
 
-    def __init__(self, limits: Limits, line_offset: int = 0) -> None:
+    def __init__(self, limits: Limits, line_offset: int = 0, *, aliases: bool = True) -> None:
         self.limits = limits
         self.line_offset = line_offset  # chunk line -> file line, for lines quoted in messages
+        # False when the text has no '*' at all, so no alias: each node is then met once, and
+        # nothing needs remembering for a second meeting (``_memo``, the sizes of subtrees).
+        self.aliases = aliases
         self.notes: list[Note] = []
         # id of a mapping node -> key -> (key node, value node): the key index locating needs
         # (k8s2ief.load.locate), kept from construction, which resolves every key anyway, for
@@ -260,6 +263,18 @@ class Constructor:
                 node.start_mark.line + 1,
                 code="KI011",
             )
+        if not self.aliases:
+            if node.tag not in (SEQ, MAP):
+                self._note_tag(node)
+            value = (
+                self._sequence(node, depth)
+                if type(node) is SequenceNode
+                else self._mapping(node, depth)
+            )
+            self._expanded += 1
+            if self._expanded > self.limits.max_nodes:
+                self._check_expansion(node)
+            return value
         hit = self._memo.get(id(node))
         if hit is not None:  # an alias: count its full expansion against the limit
             value, size = hit
