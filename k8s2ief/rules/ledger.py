@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from k8s2ief.paths import Key, Path, render
-from k8s2ief.records import FrozenRecord, MutableRecord, set_field
+from k8s2ief.records import FrozenRecord, MutableRecord, slot_setters
 
 _MISSING = object()
 
@@ -29,10 +29,13 @@ class RawFinding(FrozenRecord):
     paths: tuple[str, ...]  # the fields a summary finding (KI002, KI010) stands for
 
     def __init__(self, code: str, path: Path, message: str, paths: tuple[str, ...] = ()) -> None:
-        set_field(self, "code", code)
-        set_field(self, "path", path)
-        set_field(self, "message", message)
-        set_field(self, "paths", paths)
+        _set_code(self, code)
+        _set_path(self, path)
+        _set_message(self, message)
+        _set_paths(self, paths)
+
+
+_set_code, _set_path, _set_message, _set_paths = slot_setters(RawFinding)
 
 
 class Ledger(MutableRecord):
