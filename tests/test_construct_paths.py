@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, corpus_files
+from yaml.nodes import Node, ScalarNode, SequenceNode
 
 from k8s2ief.load import split_documents
 from k8s2ief.load.tree import Constructor, Limits, LoadError, compose_nodes
@@ -78,3 +79,46 @@ def test_limits_are_hit_on_the_simpler_path() -> None:
     assert many[0] == "error" and "--max-nodes" in str(many[1])
     assert deep == _built(node, Limits(max_depth=3), aliases=True)
     assert many == _built(node, Limits(max_nodes=4), aliases=True)
+
+
+def _first_over(node: Node, limit: int) -> int | None:
+    """Where --max-nodes stops construction: values are counted as they are met (a collection
+    once it is complete) and the limit is checked as each collection completes."""
+    count = 0
+
+    def visit(item: Node) -> int | None:
+        nonlocal count
+        if isinstance(item, ScalarNode):
+            count += 1
+            return None
+        children = item.value if isinstance(item, SequenceNode) else [v for _, v in item.value]
+        for child in children:
+            stopped = visit(child)
+            if stopped is not None:
+                return stopped
+        count += 1
+        return item.start_mark.line + 1 if count > limit else None
+
+    return visit(node)
+
+
+def test_max_nodes_stops_where_every_value_counted_at_once_would() -> None:
+    checked = 0
+    for path in INPUTS[:40]:
+        with path.open("rb") as stream:
+            for chunk in split_documents(stream, 64 * 1024 * 1024):
+                if b"*" in chunk.text or b"<<" in chunk.text:
+                    continue
+                try:
+                    nodes = compose_nodes(chunk.text, Limits())
+                except Exception:  # unreadable YAML never reaches construction
+                    continue
+                for node in nodes:
+                    if _built(node, Limits(), aliases=False)[0] == "error":
+                        continue
+                    for limit in range(1, 400, 7):
+                        got = _built(node, Limits(max_nodes=limit), aliases=False)
+                        expected = _first_over(node, limit)
+                        assert (got[2] if got[0] == "error" else None) == expected, (path, limit)
+                        checked += 1
+    assert checked > 100
