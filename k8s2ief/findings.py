@@ -11,7 +11,7 @@ import functools
 from collections.abc import Iterable, Mapping
 
 from k8s2ief.patterns import lazy
-from k8s2ief.records import FrozenRecord, set_field
+from k8s2ief.records import FrozenRecord, set_field, slot_setters
 from k8s2ief.severity import Severity
 
 __all__ = [
@@ -50,13 +50,13 @@ class Finding(FrozenRecord):
         line: int | None = None,
         paths: tuple[str, ...] = (),
     ) -> None:
-        set_field(self, "code", code)
-        set_field(self, "severity", severity)
-        set_field(self, "path", path)
-        set_field(self, "message", message)
-        set_field(self, "file", file)
-        set_field(self, "line", line)
-        set_field(self, "paths", paths)
+        _set_code(self, code)
+        _set_severity(self, severity)
+        _set_path(self, path)
+        _set_message(self, message)
+        _set_file(self, file)
+        _set_line(self, line)
+        _set_paths(self, paths)
 
     @property
     def name(self) -> str:
@@ -87,6 +87,11 @@ class Finding(FrozenRecord):
         if self.file is None:
             return f"line {self.line}" if self.line else "-"
         return f"{self.file}:{self.line}" if self.line else self.file
+
+
+_set_code, _set_severity, _set_path, _set_message, _set_file, _set_line, _set_paths = slot_setters(
+    Finding
+)
 
 
 @functools.cache

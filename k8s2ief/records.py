@@ -21,6 +21,16 @@ R = TypeVar("R", bound="Record")
 set_field = object.__setattr__
 
 
+def slot_setters(cls: type) -> tuple[Any, ...]:
+    """The setters of a record class's own slots, in ``__slots__`` order.
+
+    For the records made by the dozen per document (findings): a slot's own setter writes the
+    field past a frozen record's guard as ``set_field`` does, without looking the name up first
+    (a 7-field finding is built in about half the time).
+    """
+    return tuple(cls.__dict__[name].__set__ for name in cls.__slots__)
+
+
 class Record:
     """Base of the slotted records: fields are ``__slots__``, in ``__init__``'s order."""
 

@@ -14,6 +14,8 @@ OPERATOR, OPENER, CLOSER = "$", "(", ")"
 
 
 def expand(text: str, lookup: Callable[[str], str | None]) -> str:
+    if OPERATOR not in text:  # nothing to expand: the loop below would copy it as it is
+        return text
     out: list[str] = []
     checkpoint = 0
     cursor = 0
@@ -46,6 +48,8 @@ def _read_name(rest: str) -> tuple[str, bool, int]:
 
 def references(text: str) -> list[str]:
     """The variable names ``text`` refers to, in order."""
+    if OPERATOR not in text:  # most values refer to nothing: no character-by-character walk
+        return []
     found: list[str] = []
     expand(text, lambda name: found.append(name) or "")  # type: ignore[func-returns-value]
     return found

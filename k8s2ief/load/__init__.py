@@ -45,8 +45,9 @@ class Document(MutableRecord):
         "notes",
         "_offset",
         "_key_indexes",
+        "_lines",
     )
-    _hidden = ("root", "notes", "_offset", "_key_indexes")
+    _hidden = ("root", "notes", "_offset", "_key_indexes", "_lines")
     source: str
     line: int
     data: object
@@ -57,6 +58,9 @@ class Document(MutableRecord):
     # Lines of the file before this document's chunk: node marks count from the chunk's start.
     _offset: int
     _key_indexes: dict[int, KeyIndex]
+    # Path -> line of what was located already: a finding's field is often located twice (a
+    # node port's claim and its KI320, or two findings about one field).
+    _lines: dict[Path, int]
 
     def __init__(
         self,
@@ -69,6 +73,7 @@ class Document(MutableRecord):
         notes: list[Note] | None = None,
         _offset: int = 0,
         _key_indexes: dict[int, KeyIndex] | None = None,
+        _lines: dict[Path, int] | None = None,
     ) -> None:
         self.source = source
         self.line = line
@@ -79,6 +84,7 @@ class Document(MutableRecord):
         self.notes = [] if notes is None else notes
         self._offset = _offset
         self._key_indexes = {} if _key_indexes is None else _key_indexes
+        self._lines = {} if _lines is None else _lines
 
     @property
     def kind(self) -> str | None:
@@ -100,8 +106,12 @@ class Document(MutableRecord):
         """1-based line of the field at ``path`` (or of its nearest existing parent)."""
         if self.root is None:
             return self.line if self.data is not None else None
-        node = locate(self.root, self.prefix + path if self.prefix else path, self._key_indexes)
-        return node.start_mark.line + 1 + self._offset
+        line = self._lines.get(path)
+        if line is None:
+            full = self.prefix + path if self.prefix else path
+            node = locate(self.root, full, self._key_indexes)
+            line = self._lines[path] = node.start_mark.line + 1 + self._offset
+        return line
 
     def note_path(self, note: Note) -> Path:
         if self.root is None:
@@ -162,13 +172,16 @@ def read_chunk(name: str, chunk: Chunk, limits: Limits) -> Iterator[Document]:
         error = helm_template_error(chunk, parsed=False) or _syntax_error(exc, chunk, offset)
         yield Document(name, chunk.first_line, error=error)
         return
+    aliases = b"*" in chunk.text  # no '*', no alias: construction takes its simpler path
     for node in nodes:
-        yield from _construct(name, node, offset, limits)
+        yield from _construct(name, node, offset, limits, aliases)
 
 
-def _construct(name: str, node: Node, offset: int, limits: Limits) -> Iterator[Document]:
+def _construct(
+    name: str, node: Node, offset: int, limits: Limits, aliases: bool = True
+) -> Iterator[Document]:
     line = node.start_mark.line + 1 + offset
-    constructor = Constructor(limits, offset)
+    constructor = Constructor(limits, offset, aliases=aliases)
     try:
         data = constructor.build(node)
     except LoadError as exc:
@@ -180,7 +193,15 @@ def _construct(name: str, node: Node, offset: int, limits: Limits) -> Iterator[D
     except RecursionError:
         yield Document(name, line, error=LoadError("nesting too deep", line, code="KI011"))
         return
-    doc = Document(name, line, data, root=node, notes=constructor.notes, _offset=offset)
+    doc = Document(
+        name,
+        line,
+        data,
+        root=node,
+        notes=constructor.notes,
+        _offset=offset,
+        _key_indexes=constructor.key_indexes,
+    )
     items = data.get("items") if isinstance(data, dict) else None
     kind = doc.kind
     if kind and kind.endswith(LIST_KINDS_SUFFIX) and isinstance(items, list):

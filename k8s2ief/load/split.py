@@ -13,7 +13,7 @@ import io
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
-from k8s2ief.records import FrozenRecord, set_field
+from k8s2ief.records import FrozenRecord, slot_setters
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -32,13 +32,16 @@ class Chunk(FrozenRecord):
     oversize: bool  # text was cut off at the size limit; only its start is kept
 
     def __init__(self, text: bytes, first_line: int, oversize: bool = False) -> None:
-        set_field(self, "text", text)
-        set_field(self, "first_line", first_line)
-        set_field(self, "oversize", oversize)
+        _set_text(self, text)
+        _set_first_line(self, first_line)
+        _set_oversize(self, oversize)
 
     def __reduce__(self) -> tuple[type[Chunk], tuple[bytes, int, bool]]:
         # Every document goes to a worker as a chunk: spelled out, faster than the generic one.
         return (Chunk, (self.text, self.first_line, self.oversize))
+
+
+_set_text, _set_first_line, _set_oversize = slot_setters(Chunk)
 
 
 def reencode_if_utf16(stream: BinaryIO) -> BinaryIO:

@@ -226,10 +226,17 @@ def _compose_iteratively(text: bytes, limits: Limits, loader_class: type) -> lis
 class Constructor:
     """Builds plain dicts/lists/scalars from one document's nodes, Kubernetes' way."""
 
-    def __init__(self, limits: Limits, line_offset: int = 0) -> None:
+    def __init__(self, limits: Limits, line_offset: int = 0, *, aliases: bool = True) -> None:
         self.limits = limits
         self.line_offset = line_offset  # chunk line -> file line, for lines quoted in messages
+        # False when the text has no '*' at all, so no alias: each node is then met once, and
+        # nothing needs remembering for a second meeting (``_memo``, the sizes of subtrees).
+        self.aliases = aliases
         self.notes: list[Note] = []
+        # id of a mapping node -> key -> (key node, value node): the key index locating needs
+        # (k8s2ief.load.locate), kept from construction, which resolves every key anyway, for
+        # each mapping whose keys locating resolves the same way (see ``_mapping``).
+        self.key_indexes: dict[int, dict[str, tuple[Node, Node]]] = {}
         self._memo: dict[int, tuple[object, int]] = {}
         self._expanded = 0
 
@@ -256,6 +263,18 @@ class Constructor:
                 node.start_mark.line + 1,
                 code="KI011",
             )
+        if not self.aliases:
+            if node.tag not in (SEQ, MAP):
+                self._note_tag(node)
+            value = (
+                self._sequence(node, depth)
+                if type(node) is SequenceNode
+                else self._mapping(node, depth)
+            )
+            self._expanded += 1
+            if self._expanded > self.limits.max_nodes:
+                self._check_expansion(node)
+            return value
         hit = self._memo.get(id(node))
         if hit is not None:  # an alias: count its full expansion against the limit
             value, size = hit
@@ -309,13 +328,18 @@ class Constructor:
 
     def _mapping(self, node: MappingNode, depth: int) -> dict[str, object]:
         result: dict[str, object] = {}
-        seen: dict[str, Node] = {}
+        seen: dict[str, tuple[Node, Node]] = {}  # key -> its last (key node, value node)
+        # Whether ``seen`` is the mapping's key index as locating builds it: not with a merge
+        # key (merged keys fill in), nor with a key of another tag than plain or !!str (there
+        # locating takes the key as written, construction converts it).
+        as_located = True
         for key_node, value_node in node.value:
             key: str | None = None
             if type(key_node) is ScalarNode:
                 if key_node.tag == PLAIN:
                     text = key_node.value
                     if text == "<<":
+                        as_located = False
                         self._merge(result, value_node, depth)
                         continue
                     # A word is its own key (resolve_plain's first two steps); anything else
@@ -326,8 +350,10 @@ class Constructor:
                     key = key_node.value
             if key is None:
                 key = self._key(key_node)
+                if key_node.tag != PLAIN:
+                    as_located = False
             if key in seen:
-                first = seen[key].start_mark.line + 1 + self.line_offset
+                first = seen[key][0].start_mark.line + 1 + self.line_offset
                 second = key_node.start_mark.line + 1 + self.line_offset
                 self.notes.append(
                     Note(
@@ -338,7 +364,7 @@ class Constructor:
                         "and this tool keeps the last one as kubectl's decoder does",
                     )
                 )
-            seen[key] = key_node
+            seen[key] = (key_node, value_node)
             if type(value_node) is ScalarNode:
                 tag = value_node.tag
                 if tag == PLAIN:
@@ -357,6 +383,8 @@ class Constructor:
                     result[key] = value_node.value
                     continue
             result[key] = self._value(value_node, depth + 1)
+        if as_located:
+            self.key_indexes[id(node)] = seen
         return result
 
     def _merge(self, result: dict[str, object], value_node: Node, depth: int) -> None:

@@ -22,7 +22,7 @@ from k8s2ief.pipeline import (
     DocumentResult,
     status_of,
 )
-from k8s2ief.records import FrozenRecord, MutableRecord, set_field
+from k8s2ief.records import FrozenRecord, MutableRecord, set_field, slot_setters
 
 CONVERT, AUDIT = "convert", "audit"
 CLEAN, BLOCKED, UNREADABLE = "clean", "blocked", "unreadable"
@@ -75,13 +75,24 @@ class ReportDocument(FrozenRecord):
         findings: tuple[Finding, ...],
         suppressed: int = 0,
     ) -> None:
-        set_field(self, "file", file)
-        set_field(self, "line", line)
-        set_field(self, "kind", kind)
-        set_field(self, "name", name)
-        set_field(self, "status", status)
-        set_field(self, "findings", findings)
-        set_field(self, "suppressed", suppressed)
+        _set_file(self, file)
+        _set_line(self, line)
+        _set_kind(self, kind)
+        _set_name(self, name)
+        _set_status(self, status)
+        _set_findings(self, findings)
+        _set_suppressed(self, suppressed)
+
+
+(
+    _set_file,
+    _set_line,
+    _set_kind,
+    _set_name,
+    _set_status,
+    _set_findings,
+    _set_suppressed,
+) = slot_setters(ReportDocument)
 
 
 class CodeStat(FrozenRecord):

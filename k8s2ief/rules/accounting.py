@@ -8,6 +8,7 @@ absent from every table is still reported, under the generic ``KI008 unsupported
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 
 from k8s2ief.paths import Path, pattern_of, render
 from k8s2ief.rules import k8s_fields
@@ -172,7 +173,7 @@ def leftovers(data: object, ledger: Ledger) -> list[RawFinding]:
         elif pattern in AS_ON_IEF and _same(value, AS_ON_IEF[pattern]):
             as_on_ief.append(path)
         else:
-            findings.append(_finding(path, pattern))
+            findings.append(_finding(path))
             continue
         ledger.consume(path)  # accounted for by the summary finding below
     if server:
@@ -314,7 +315,10 @@ def _default_pull_policy(document: object, container_path: Path) -> str | None:
     return "Always" if tag in (None, "latest") else "IfNotPresent"
 
 
-def _finding(path: Path, pattern: str) -> RawFinding:
+@lru_cache(maxsize=4096)  # the same leftover paths recur in every document of a stream
+def _finding(path: Path) -> RawFinding:
+    """The finding for a leftover field (a frozen record: documents can share it)."""
+    pattern = pattern_of(path)
     unknown = k8s_fields.unknown_key(path)
     if unknown is not None:
         key, choices = unknown

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from k8s2ief.ief import contract
-from k8s2ief.records import FrozenRecord, set_field
+from k8s2ief.records import FrozenRecord, slot_setters
 from k8s2ief.rules import environment, host_ports, probes, resources, volumes
 from k8s2ief.rules.handlers import handles
 from k8s2ief.rules.ledger import View, shorten
@@ -37,12 +37,22 @@ class PodContext(FrozenRecord):
         host_network: bool = False,
         bound: list[host_ports.Bound] | None = None,
     ) -> None:
-        set_field(self, "settings", settings)
-        set_field(self, "pod", pod)
-        set_field(self, "pod_run_as_user", pod_run_as_user)
-        set_field(self, "volumes", volumes)
-        set_field(self, "host_network", host_network)
-        set_field(self, "bound", [] if bound is None else bound)
+        _set_settings(self, settings)
+        _set_pod(self, pod)
+        _set_pod_run_as_user(self, pod_run_as_user)
+        _set_volumes(self, volumes)
+        _set_host_network(self, host_network)
+        _set_bound(self, [] if bound is None else bound)
+
+
+(
+    _set_settings,
+    _set_pod,
+    _set_pod_run_as_user,
+    _set_volumes,
+    _set_host_network,
+    _set_bound,
+) = slot_setters(PodContext)
 
 
 @handles(

@@ -10,7 +10,7 @@ mappings of one body, or two deployments of one run aimed at the same node canno
 from __future__ import annotations
 
 from k8s2ief.paths import Path
-from k8s2ief.records import FrozenRecord, set_field
+from k8s2ief.records import FrozenRecord, slot_setters
 from k8s2ief.rules.handlers import handles
 from k8s2ief.rules.ledger import Ledger, View
 from k8s2ief.rules.origins import record
@@ -26,9 +26,12 @@ class Bound(FrozenRecord):
     init: bool  # an init container's: it ends before the app containers bind theirs
 
     def __init__(self, port: int, path: Path, init: bool = False) -> None:
-        set_field(self, "port", port)
-        set_field(self, "path", path)
-        set_field(self, "init", init)
+        _set_port(self, port)
+        _set_path(self, path)
+        _set_init(self, init)
+
+
+_set_port, _set_path, _set_init = slot_setters(Bound)
 
 
 @handles("spec.template.spec.containers[*].ports[*].name")

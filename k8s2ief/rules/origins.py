@@ -50,8 +50,10 @@ IDENTICAL = frozenset(
 )
 
 
-def record(ledger: Ledger, built: object, path: Path) -> None:
-    # The object is kept with its path, so that its id cannot be reused by another one.
+def record(ledger: Ledger, built: dict[str, object], path: Path) -> None:
+    # The object is kept with its path, so that its id cannot be reused by another one. Only
+    # mappings are recorded (containers, envs, ports, mounts, probes): the walk below looks
+    # mappings up and nothing else.
     ledger.origins[id(built)] = (built, path)
 
 
@@ -72,24 +74,24 @@ def _finish(
 ) -> object:
     # A module function, not a closure: a nested function that calls itself is a reference
     # cycle (function -> cell -> function), which kept every body's path table alive until
-    # the next garbage collection. Leaves that are neither containers nor recorded objects are
-    # copied without a call (a recorded object is alive, so its id is no other value's).
-    hit = recorded.get(id(node))
-    if hit is not None:
-        found[at] = hit[1]
+    # the next garbage collection. Leaves are copied without a call, and only mappings are
+    # looked up among the recorded objects (only mappings are recorded). A loop, not a dict
+    # comprehension: in this Python a comprehension is a call of its own per mapping.
     if isinstance(node, dict):
-        return {
-            k: _finish(v, (*at, k), recorded, found)
-            if isinstance(v, (dict, list)) or id(v) in recorded
-            else v
-            for k, v in node.items()
-            if v is not None
-        }
+        hit = recorded.get(id(node))
+        if hit is not None:
+            found[at] = hit[1]
+        finished = {}
+        for key, value in node.items():
+            if value is None:
+                continue
+            if isinstance(value, (dict, list)):
+                value = _finish(value, (*at, key), recorded, found)
+            finished[key] = value
+        return finished
     if isinstance(node, list):
         return [
-            _finish(v, (*at, i), recorded, found)
-            if isinstance(v, (dict, list)) or id(v) in recorded
-            else v
+            _finish(v, (*at, i), recorded, found) if isinstance(v, (dict, list)) else v
             for i, v in enumerate(node)
         ]
     return node

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import ROUND_CEILING, Decimal
+from functools import lru_cache
 
 from k8s2ief.ief import contract
 from k8s2ief.quantity import parse_quantity
@@ -21,6 +22,7 @@ GPU = "nvidia.com/gpu"
 RANGES = {key: (kind.low, kind.high) for key, kind in contract.RESOURCES.items()}
 
 
+@lru_cache(maxsize=1024)  # the same few amounts recur (equal amounts print the same)
 def decimal_text(value: Decimal) -> str:
     """``Decimal('0.250')`` -> ``'0.25'``, ``Decimal('2E+1')`` -> ``'20'``."""
     if value.adjusted() > HUGE_DIGITS:  # "1e999999" would print a million digits
@@ -73,16 +75,21 @@ def _one(
     if isinstance(raw, bool) or not isinstance(raw, (str, int, float)):
         block.report(name, "KI009", f"expected a quantity, found {describe(raw)}")
         return None, None
+    if name == "cpu" or name == "memory":
+        rounded, rounding = _rounded(name, raw)
+        if rounded is None:
+            block.report(name, "KI407", f"{name}: {raw!r} is not a Kubernetes quantity")
+            return None, None
+        block.consume(name)
+        if rounding is not None:
+            block.note(name, "KI401", rounding)
+        return name, rounded
     try:
         amount = parse_quantity(raw)
     except (ValueError, ArithmeticError):
         block.report(name, "KI407", f"{name}: {raw!r} is not a Kubernetes quantity")
         return None, None
     block.consume(name)
-    if name == "cpu":
-        return "cpu", _rounded(block, name, amount, "cores")
-    if name == "memory":
-        return "memory", _rounded(block, name, amount / MIB, "MB (MiB)")
     if name in ASCEND:
         if result.npu_type and result.npu_type != ASCEND[name]:
             block.note(name, "KI406", "a container can use one NPU type on IEF")
@@ -105,18 +112,26 @@ def _one(
     return None, None
 
 
-def _rounded(block: View, name: str, amount: Decimal, unit: str) -> Decimal:
+@lru_cache(maxsize=1024)  # per spelling: the same few quantities recur in every document
+def _rounded(name: str, raw: str | int | float) -> tuple[Decimal | None, str | None]:
+    """A cpu or memory quantity in IEF's unit, rounded up to two decimals, and the KI401
+    message when that changed it; (None, None) when ``raw`` is no quantity."""
+    try:
+        amount = parse_quantity(raw)
+    except (ValueError, ArithmeticError):
+        return None, None
+    unit = "cores"
+    if name == "memory":
+        amount, unit = amount / MIB, "MB (MiB)"
     if amount.adjusted() > HUGE_DIGITS:
-        return amount  # far outside IEF's range (reported there); quantize would overflow
+        return amount, None  # far outside IEF's range (reported there); quantize would overflow
     rounded = amount.quantize(CENT, rounding=ROUND_CEILING)
-    if rounded != amount:
-        block.note(
-            name,
-            "KI401",
-            f"{name} {decimal_text(amount)} {unit} rounded up to {decimal_text(rounded)}: IEF "
-            "takes two decimals",
-        )
-    return rounded
+    if rounded == amount:
+        return rounded, None
+    return rounded, (
+        f"{name} {decimal_text(amount)} {unit} rounded up to {decimal_text(rounded)}: IEF "
+        "takes two decimals"
+    )
 
 
 def _check(spec: View, amounts: dict[str, dict[str, Decimal]]) -> None:
