@@ -296,6 +296,28 @@ def test_huge_resource_quantity(amount: str, tmp_path: Path) -> None:
     assert all(len(line) < 1000 for line in run.stderr.splitlines())
 
 
+@pytest.mark.parametrize("amount", ["NaN", "sNaN", "Infinity", "-Infinity", "inf", "nan"])
+def test_quantity_that_is_no_finite_number_is_ki407(amount: str, tmp_path: Path) -> None:
+    """Decimal (and the Kubernetes Python client) read NaN and Infinity; the API server does
+    not. They were an internal error (InvalidOperation while rounding, exit 3) that lost the
+    whole stream; now each is a KI407 at its line and the other documents convert."""
+    block = "        resources:\n          limits:\n"
+    block += f"            cpu: {amount}\n            memory: {amount}\n"
+    block += f"            huawei.com/Ascend310: {amount}\n"
+    path = tmp_path / "nan.yaml"
+    path.write_bytes(sandwich(deployment("not-a-number", extra_container=block)))
+    run = convert(path)
+    assert run.rc == 1
+    assert {"good-a", "good-b"} <= set(run.names())
+    invalid = finding_lines(run, "KI407")
+    assert len(invalid) == 3, run.stderr
+    assert {line.split(": error")[0] for line in invalid} == {
+        f"{path}:24",
+        f"{path}:25",
+        f"{path}:26",
+    }
+
+
 def test_document_size_limit(tmp_path: Path) -> None:
     path = tmp_path / "sized.yaml"
     path.write_bytes(sandwich(deployment("big", extra_spec=f'  replicas: "{"x" * 5000}"\n')))

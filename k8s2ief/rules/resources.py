@@ -22,6 +22,15 @@ GPU = "nvidia.com/gpu"
 RANGES = {key: (kind.low, kind.high) for key, kind in contract.RESOURCES.items()}
 
 
+def kubernetes_quantity(raw: str | int | float) -> Decimal:
+    """parse_quantity's amount, or ValueError for NaN and the infinities: the Python client
+    reads those (as Decimal does), the API server's parser takes digits only and refuses them."""
+    amount = parse_quantity(raw)
+    if not amount.is_finite():
+        raise ValueError(f"{raw!r} is not a finite quantity")
+    return amount
+
+
 @lru_cache(maxsize=1024)  # the same few amounts recur (equal amounts print the same)
 def decimal_text(value: Decimal) -> str:
     """``Decimal('0.250')`` -> ``'0.25'``, ``Decimal('2E+1')`` -> ``'20'``."""
@@ -85,7 +94,7 @@ def _one(
             block.note(name, "KI401", rounding)
         return name, rounded
     try:
-        amount = parse_quantity(raw)
+        amount = kubernetes_quantity(raw)
     except (ValueError, ArithmeticError):
         block.report(name, "KI407", f"{name}: {raw!r} is not a Kubernetes quantity")
         return None, None
@@ -117,7 +126,7 @@ def _rounded(name: str, raw: str | int | float) -> tuple[Decimal | None, str | N
     """A cpu or memory quantity in IEF's unit, rounded up to two decimals, and the KI401
     message when that changed it; (None, None) when ``raw`` is no quantity."""
     try:
-        amount = parse_quantity(raw)
+        amount = kubernetes_quantity(raw)
     except (ValueError, ArithmeticError):
         return None, None
     unit = "cores"
