@@ -264,13 +264,7 @@ class Constructor:
                 code="KI011",
             )
         if not self.aliases:
-            if node.tag not in (SEQ, MAP):
-                self._note_tag(node)
-            value = (
-                self._sequence(node, depth)
-                if type(node) is SequenceNode
-                else self._mapping(node, depth)
-            )
+            value = self._collection(node, depth)
             self._expanded += 1
             if self._expanded > self.limits.max_nodes:
                 self._check_expansion(node)
@@ -282,19 +276,20 @@ class Constructor:
             self._check_expansion(node)
             return value
         start = self._expanded
-        if node.tag not in (SEQ, MAP):
-            self._note_tag(node)
-        value = (
-            self._sequence(node, depth)
-            if type(node) is SequenceNode
-            else self._mapping(node, depth)
-        )
+        value = self._collection(node, depth)
         size = self._expanded - start + 1
         self._expanded += 1
         self._memo[id(node)] = (value, size)
         if self._expanded > self.limits.max_nodes:
             self._check_expansion(node)
         return value
+
+    def _collection(self, node: Node, depth: int) -> object:
+        if node.tag not in (SEQ, MAP):
+            self._note_tag(node)
+        if type(node) is SequenceNode:
+            return self._sequence(node, depth)
+        return self._mapping(node, depth)
 
     # Most nodes are plain scalars that are strings, booleans or null: _sequence and _mapping
     # type those inline (the first two steps of resolve_plain) instead of through two calls a
